@@ -1,0 +1,42 @@
+# The two commands: `make run` serves Homeward, `make test` lints and runs the whole suite.
+# Both set up everything on a fresh machine that has Python 3.11 or newer.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3.12 || command -v python3.13 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export HOMEWARD_HOST ?= 127.0.0.1
+export HOMEWARD_PORT ?= 8000
+
+.PHONY: install run test lint format clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Homeward needs Python 3.11 or newer (found " + sys.version.split()[0] + ")")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+# Development mode turns on the browser simulator; the embedded SQLite database lives in var/.
+run: install
+	mkdir -p var
+	HOMEWARD_ENV=$${HOMEWARD_ENV:-development} $(BIN)/homeward db upgrade
+	HOMEWARD_ENV=$${HOMEWARD_ENV:-development} $(BIN)/homeward serve
+
+lint: install
+	$(BIN)/ruff check bot tests migrations
+	$(BIN)/ruff format --check bot
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+test: lint
+	$(BIN)/pytest
+
+format: install
+	$(BIN)/ruff check --fix bot tests migrations
+	$(BIN)/ruff format bot
+
+clean:
+	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,1 @@
+"""Homeward: a chat and SMS assistant that routes deported people to lawyers who can help."""

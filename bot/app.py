@@ -1,0 +1,85 @@
+"""The composition root: `create_app(settings)` wires storage, flows, engine and channels."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from flask import Flask, Response, jsonify, render_template_string
+from sqlalchemy import Engine as DatabaseEngine
+from sqlalchemy import text
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.channels.web import simulator_blueprint
+from bot.conversations import Conversations
+from bot.core.engine import Engine
+from bot.core.errors import ConfigError
+from bot.flows.loader import FLOWS_DIR, load_flows
+from bot.locales import load_translators
+from bot.settings import Settings
+from bot.storage.database import make_engine, make_session_factory
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """What the app is built from; `app.extensions["homeward"]` holds it for commands, tests."""
+
+    settings: Settings
+    database: DatabaseEngine
+    sessions: sessionmaker[Session]
+    engine: Engine
+    conversations: Conversations
+
+
+def build_services(settings: Settings) -> Services:
+    """Everything Homeward runs on, without the web app (the CLI chat and the worker use it)."""
+    flows = load_flows(settings.flows_dir or FLOWS_DIR)
+    if settings.start_flow not in flows:
+        raise ConfigError(
+            f"HOMEWARD_START_FLOW names '{settings.start_flow}', which is not a flow "
+            f"(flows: {', '.join(sorted(flows)) or 'none'})"
+        )
+    engine = Engine(flows, settings.start_flow, load_translators())
+    database = make_engine(settings.database_url)
+    sessions = make_session_factory(database)
+    return Services(settings, database, sessions, engine, Conversations(sessions, engine))
+
+
+def create_app(settings: Settings, services: Services | None = None) -> Flask:
+    """A Flask app over `settings`. Start no thread here: `homeward serve` runs the worker."""
+    services = services or build_services(settings)
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = 1_000_000
+    app.extensions["homeward"] = services
+
+    @app.get("/")
+    def index() -> str:
+        return render_template_string(_INDEX, development=settings.development)
+
+    @app.get("/healthz")
+    def health() -> Response:
+        with services.database.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return jsonify(status="ok")
+
+    if settings.development:
+        app.register_blueprint(simulator_blueprint(services.conversations.handle))
+    return app
+
+
+_INDEX = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Homeward</title></head>
+<body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 2rem auto">
+<h1>Homeward</h1>
+<p>A chat and SMS assistant that connects people deported from the United States, and their
+families, with the coalition's lawyers and advocates.</p>
+<ul>
+{% if development %}
+<li><a href="/simulator">Simulator</a>: talk to the bot in the browser</li>
+{% endif %}
+<li><a href="/healthz">Health check</a></li>
+</ul>
+</body></html>
+"""

@@ -1,0 +1,1 @@
+"""Channels: each one translates between a way of chatting and the engine's values."""

@@ -1,0 +1,217 @@
+"""The `homeward` command: serve, worker, chat, db, flows."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+import waitress
+
+from bot.app import Services, build_services, create_app
+from bot.core.errors import HomewardError
+from bot.core.flow import Flow
+from bot.delivery.worker import Worker
+from bot.flows import graph
+from bot.flows.loader import FLOWS_DIR, check_files, flow_files
+from bot.settings import Settings
+from bot.storage import database
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except HomewardError as error:
+        raise click.ClickException(str(error)) from error
+
+
+@contextmanager
+def _running(settings: Settings) -> Iterator[Services]:
+    """Homeward's services for one command; the database pool is closed afterwards."""
+    try:
+        if settings.database_url.startswith("sqlite"):
+            # The embedded database migrates itself; PostgreSQL is migrated as a release step.
+            database.upgrade(settings.database_url)
+        services = build_services(settings)
+    except HomewardError as error:
+        raise click.ClickException(str(error)) from error
+    try:
+        yield services
+    finally:
+        services.database.dispose()
+
+
+@click.group()
+@click.option("-v", "--verbose", is_flag=True, help="Log more (never message text or numbers).")
+def main(verbose: bool) -> None:
+    """Homeward: a chat and SMS assistant that routes deported people to lawyers."""
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+@main.command()
+@click.option("--host", help="Overrides HOMEWARD_HOST.")
+@click.option("--port", type=int, help="Overrides HOMEWARD_PORT.")
+def serve(host: str | None, port: int | None) -> None:
+    """Serve the web app (webhooks, simulator) with the outbox worker in-process."""
+    settings = _settings()
+    host, port = host or settings.host, port or settings.port
+    with _running(settings) as services:
+        app = create_app(settings, services)
+        stop = threading.Event()
+        if settings.run_worker:
+            thread = threading.Thread(
+                target=_worker(services).run_forever,
+                args=(stop, settings.worker_idle_seconds),
+                name="outbox-worker",
+                daemon=True,
+            )
+            thread.start()
+        base = f"http://{host}:{port}"
+        click.echo(f"Homeward is running on {base}/")
+        if settings.development:
+            click.echo(f"  Simulator (talk to the bot): {base}/simulator")
+        click.echo(f"  Health check:                {base}/healthz")
+        click.echo(
+            "  Outbox worker:               " + ("running" if settings.run_worker else "off")
+        )
+        click.echo("Press Ctrl-C to stop.")
+        try:
+            waitress.serve(app, host=host, port=port, threads=8, _quiet=True)
+        finally:
+            stop.set()
+
+
+def _worker(services: Services) -> Worker:
+    # No sender is registered yet: channel and partner senders arrive with their issues.
+    return Worker(services.sessions, {}, lambda: datetime.now(UTC))
+
+
+@main.command()
+def worker() -> None:
+    """Run the outbox worker until interrupted (run several on PostgreSQL)."""
+    settings = _settings()
+    stop = threading.Event()
+    with _running(settings) as services:
+        click.echo("Outbox worker running. Press Ctrl-C to stop.")
+        try:
+            _worker(services).run_forever(stop, settings.worker_idle_seconds)
+        except KeyboardInterrupt:
+            stop.set()
+
+
+@main.command()
+@click.option(
+    "--address",
+    default="console-1",
+    show_default=True,
+    help="Who you are; use the same one again to continue a conversation.",
+)
+@click.option("--lang", default=None, help="Your language, e.g. en (used for a new conversation).")
+def chat(address: str, lang: str | None) -> None:
+    """Talk to Homeward in the terminal (or pipe one message a line)."""
+    from bot.channels.console import chat as console_chat
+
+    with _running(_settings()) as services:
+        console_chat(
+            services.conversations.handle,
+            address,
+            sys.stdin,
+            sys.stdout,
+            interactive=sys.stdin.isatty(),
+            locale_hint=lang,
+        )
+
+
+@main.group()
+def db() -> None:
+    """The database: migrations."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+def db_upgrade(revision: str) -> None:
+    """Migrate the database to the newest schema."""
+    settings = _settings()
+    database.upgrade(settings.database_url, revision)
+    click.echo(f"Database is at {revision}.")
+
+
+@main.group()
+def flows() -> None:
+    """Flow files: check them, draw them."""
+
+
+@flows.command("check")
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def flows_check(files: tuple[Path, ...]) -> None:
+    """Check flow files (all shipped flows when none is named); exit 1 on any error."""
+    paths = list(files) or flow_files(_settings().flows_dir or FLOWS_DIR)
+    loaded, issues = check_files(paths)
+    for issue in issues:
+        click.echo(str(issue))
+    errors = sum(1 for issue in issues if issue.severity == "error")
+    warnings = len(issues) - errors
+    click.echo(
+        f"{len(paths)} file(s), {len(loaded)} flow(s) valid, "
+        f"{errors} error(s), {warnings} warning(s)."
+    )
+    if errors:
+        sys.exit(1)
+
+
+@flows.command("graph")
+@click.argument("flow_id")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="File to write (default: var/graphs/FLOW.mmd and .svg).",
+)
+@click.option("--format", "fmt", type=click.Choice(["mermaid", "dot", "svg"]), default=None)
+def flows_graph(flow_id: str, output: Path | None, fmt: str | None) -> None:
+    """Draw a flow: Mermaid text, and SVG where Graphviz is installed."""
+    settings = _settings()
+    loaded, _ = check_files(flow_files(settings.flows_dir or FLOWS_DIR))
+    if flow_id not in loaded:
+        raise click.ClickException(f"no valid flow '{flow_id}' (valid: {', '.join(loaded)})")
+    flow = loaded[flow_id]
+    if output is not None or fmt is not None:
+        fmt = fmt or {".svg": "svg", ".dot": "dot", ".gv": "dot"}.get(
+            output.suffix if output else "", "mermaid"
+        )
+        text = _render(flow, fmt)
+        if output is None:
+            click.echo(text, nl=False)
+        else:
+            output.parent.mkdir(parents=True, exist_ok=True)
+            output.write_text(text, encoding="utf-8")
+            click.echo(f"Wrote {output}")
+        return
+    folder = Path("var") / "graphs"
+    folder.mkdir(parents=True, exist_ok=True)
+    mermaid = folder / f"{flow_id}.mmd"
+    mermaid.write_text(graph.to_mermaid(flow), encoding="utf-8")
+    click.echo(f"Wrote {mermaid}")
+    if graph.graphviz_available():
+        svg = folder / f"{flow_id}.svg"
+        svg.write_text(graph.to_svg(flow), encoding="utf-8")
+        click.echo(f"Wrote {svg}")
+    else:
+        click.echo("Graphviz is not installed: no SVG (install the 'graphviz' package).")
+
+
+def _render(flow: Flow, fmt: str) -> str:
+    if fmt == "svg":
+        if not graph.graphviz_available():
+            raise click.ClickException("SVG needs Graphviz's 'dot' (install 'graphviz')")
+        return graph.to_svg(flow)
+    return graph.to_dot(flow) if fmt == "dot" else graph.to_mermaid(flow)

@@ -1,0 +1,58 @@
+"""One inbound message end to end: dedup, lock the contact, run the engine, persist, in one go."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.core.effects import DeletionRequested
+from bot.core.engine import Engine
+from bot.core.messages import Inbound, Outbound
+from bot.storage import contacts
+
+logger = logging.getLogger(__name__)
+
+Handler = Callable[[Inbound], tuple[Outbound, ...]]
+
+
+class Conversations:
+    """Runs the engine for each inbound message and keeps the state in the database.
+
+    Everything happens in one transaction: the dedup row, the state and the effects are
+    written together or not at all, and the contact row stays locked until the commit, so two
+    messages from one person are handled one after the other.
+    """
+
+    def __init__(self, sessions: sessionmaker[Session], engine: Engine) -> None:
+        self.sessions = sessions
+        self.engine = engine
+
+    def handle(self, inbound: Inbound) -> tuple[Outbound, ...]:
+        """The replies to send back for `inbound` (none for a duplicate or after STOP)."""
+        channel, now = inbound.address.channel, inbound.received_at
+        with self.sessions.begin() as session:
+            contact = contacts.get_or_create_contact_for_update(
+                session, channel, inbound.address.id, now
+            )
+            if inbound.provider_id is not None and not contacts.record_inbound(
+                session, channel, inbound.provider_id, contact.id, now
+            ):
+                logger.info("duplicate inbound ignored contact=%s channel=%s", contact.id, channel)
+                return ()
+            contact.last_inbound_at = now
+            state = contacts.load_state(session, contact)
+            turn = self.engine.step(state, inbound)
+            if any(isinstance(effect, DeletionRequested) for effect in turn.effects):
+                contacts.erase_contact_data(session, contact)
+            else:
+                contacts.save_state(session, contact, turn.state, now)
+            logger.info(
+                "turn contact=%s channel=%s replies=%d effects=%s",
+                contact.id,
+                channel,
+                len(turn.outbound),
+                ",".join(type(effect).__name__ for effect in turn.effects) or "-",
+            )
+        return turn.outbound

@@ -1,0 +1,147 @@
+"""Reading a person's reply as an answer of the question's type, or saying what was expected."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from bot.core import geo, keywords, texts
+from bot.core.flow import Option, Question
+from bot.core.i18n import Text, Translator
+from bot.core.state import Answer
+
+# Longer replies are never a valid choice, number, country or state; reading them is wasted work.
+MAX_SHORT_REPLY = 200
+_NUMBER = re.compile(r"^[+-]?\d{1,9}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Accepted:
+    """The reply is a valid answer (`value` is None when the person skipped)."""
+
+    value: Answer
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """The reply is not a valid answer; `hint` says what is expected."""
+
+    hint: Text
+    values: Mapping[str, object] = field(default_factory=dict)
+
+
+Parsed = Accepted | Rejected
+
+
+def yes_no_options() -> tuple[Option, Option]:
+    """The two options of every yes/no question (labels are engine texts)."""
+    return (Option("yes", texts.YES.source), Option("no", texts.NO.source))
+
+
+def parse(question: Question, reply: str, locale: str, year_now: int) -> Parsed:
+    """Read `reply` as an answer to `question` in a conversation held in `locale`."""
+    said = reply.strip()
+    short = len(said) <= MAX_SHORT_REPLY
+    words = geo.normalize(said) if short else ""
+    if short and question.optional and words in keywords.words(keywords.SKIP, [locale]):
+        return Accepted(None)
+    if question.type == "text":
+        if len(said) > question.max_length:
+            return Rejected(texts.TOO_LONG, {"limit": question.max_length})
+        return Accepted(said)
+    if not short:
+        return _reject(question, year_now)
+    value = _read(question, said, words, locale, year_now)
+    return Accepted(value) if value is not None else _reject(question, year_now)
+
+
+def _read(question: Question, said: str, words: str, locale: str, year_now: int) -> Answer:
+    match question.type:
+        case "choice":
+            return _read_option(question.options, words, locale)
+        case "yes_no":
+            if words in keywords.words(keywords.YES, [locale]) or words == "1":
+                return "yes"
+            if words in keywords.words(keywords.NO, [locale]) or words == "2":
+                return "no"
+            return None
+        case "number" | "year":
+            return _read_number(question, said, year_now)
+        case "country":
+            return geo.parse_country(said, locale)
+        case "us_state":
+            return geo.parse_us_state(said, locale)
+    return None
+
+
+def _read_option(options: tuple[Option, ...], words: str, locale: str) -> str | None:
+    """An option by its number, its label, its id or one of its keywords."""
+    if words.isdigit():
+        number = int(words)
+        return options[number - 1].id if 1 <= number <= len(options) else None
+    for option in options:
+        spellings = {geo.normalize(option.label), geo.normalize(option.id)}
+        spellings |= {geo.normalize(w) for w in keywords.words(option.keywords, [locale])}
+        if words in spellings:
+            return option.id
+    return None
+
+
+def _read_number(question: Question, said: str, year_now: int) -> int | None:
+    cleaned = said.replace(",", "").replace(" ", "").rstrip(".")
+    if not _NUMBER.match(cleaned):
+        return None
+    value = int(cleaned)
+    low, high = _bounds(question, year_now)
+    if low is not None and value < low:
+        return None
+    if high is not None and value > high:
+        return None
+    return value
+
+
+def _bounds(question: Question, year_now: int) -> tuple[int | None, int | None]:
+    if question.type == "year":
+        return question.minimum, question.maximum if question.maximum is not None else year_now
+    return question.minimum, question.maximum
+
+
+def _reject(question: Question, year_now: int) -> Rejected:
+    low, high = _bounds(question, year_now)
+    match question.type:
+        case "choice":
+            return Rejected(texts.PICK_NUMBER)
+        case "yes_no":
+            return Rejected(texts.YES_OR_NO)
+        case "year":
+            return Rejected(texts.YEAR_RANGE, {"minimum": low, "maximum": high})
+        case "number" if high is None:
+            return Rejected(texts.NUMBER_AT_LEAST, {"minimum": low if low is not None else 0})
+        case "number":
+            return Rejected(
+                texts.NUMBER_RANGE, {"minimum": low if low is not None else 0, "maximum": high}
+            )
+        case "country":
+            return Rejected(texts.COUNTRY)
+        case "us_state":
+            return Rejected(texts.US_STATE)
+    return Rejected(texts.NOT_UNDERSTOOD)
+
+
+def display(question: Question, value: Answer, translate: Translator, context: str) -> str:
+    """An answer as the person would read it back, in their language."""
+    if value is None:
+        return translate.text(texts.NOT_GIVEN)
+    match question.type:
+        case "choice":
+            option = question.option(value)
+            if option is not None:
+                return translate.pgettext(f"{context}.{option.id}", option.label)
+        case "yes_no":
+            return translate.text(texts.YES if value == "yes" else texts.NO)
+        case "country":
+            return geo.country_name(str(value), translate.locale)
+        case "us_state":
+            return geo.us_state_name(str(value))
+    return str(value)

@@ -1,0 +1,114 @@
+"""Branching conditions declared as data in flow files, evaluated without `eval`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from bot.core.state import Answer
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerIs:
+    """The answer to `question` is one of `values` (choice ids, "yes"/"no", codes)."""
+
+    question: str
+    values: frozenset[str]
+
+    def holds(self, answers: Mapping[str, Answer], tags: frozenset[str]) -> bool:
+        value = answers.get(self.question)
+        return value is not None and str(value) in self.values
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerBetween:
+    """The numeric answer to `question` is `>= at_least` and `< below` (either may be open)."""
+
+    question: str
+    at_least: int | None = None
+    below: int | None = None
+
+    def holds(self, answers: Mapping[str, Answer], tags: frozenset[str]) -> bool:
+        value = answers.get(self.question)
+        if not isinstance(value, int):
+            return False
+        if self.at_least is not None and value < self.at_least:
+            return False
+        return self.below is None or value < self.below
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """The person chose "prefer not to say" for `question`."""
+
+    question: str
+
+    def holds(self, answers: Mapping[str, Answer], tags: frozenset[str]) -> bool:
+        return self.question in answers and answers[self.question] is None
+
+
+@dataclass(frozen=True, slots=True)
+class HasTag:
+    """The answers so far set `tag`."""
+
+    tag: str
+
+    def holds(self, answers: Mapping[str, Answer], tags: frozenset[str]) -> bool:
+        return self.tag in tags
+
+
+@dataclass(frozen=True, slots=True)
+class AllOf:
+    """Every condition holds."""
+
+    conditions: tuple[Condition, ...]
+
+    def holds(self, answers: Mapping[str, Answer], tags: frozenset[str]) -> bool:
+        return all(c.holds(answers, tags) for c in self.conditions)
+
+
+@dataclass(frozen=True, slots=True)
+class AnyOf:
+    """At least one condition holds."""
+
+    conditions: tuple[Condition, ...]
+
+    def holds(self, answers: Mapping[str, Answer], tags: frozenset[str]) -> bool:
+        return any(c.holds(answers, tags) for c in self.conditions)
+
+
+@dataclass(frozen=True, slots=True)
+class Not:
+    """The condition does not hold."""
+
+    condition: Condition
+
+    def holds(self, answers: Mapping[str, Answer], tags: frozenset[str]) -> bool:
+        return not self.condition.holds(answers, tags)
+
+
+Condition = AnswerIs | AnswerBetween | Skipped | HasTag | AllOf | AnyOf | Not
+
+
+def questions_in(condition: Condition) -> frozenset[str]:
+    """The question ids a condition reads (for the checker)."""
+    match condition:
+        case AnswerIs(question=q) | AnswerBetween(question=q) | Skipped(question=q):
+            return frozenset({q})
+        case AllOf(conditions=cs) | AnyOf(conditions=cs):
+            return frozenset().union(*(questions_in(c) for c in cs))
+        case Not(condition=c):
+            return questions_in(c)
+    return frozenset()
+
+
+def tags_in(condition: Condition) -> frozenset[str]:
+    """The tags a condition reads (for the checker)."""
+    match condition:
+        case HasTag(tag=t):
+            return frozenset({t})
+        case AllOf(conditions=cs) | AnyOf(conditions=cs):
+            return frozenset().union(*(tags_in(c) for c in cs))
+        case Not(condition=c):
+            return tags_in(c)
+    return frozenset()

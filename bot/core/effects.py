@@ -1,0 +1,46 @@
+"""What a turn asks the outside world to do; the caller persists these in the same transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class OptedOut:
+    """The person sent STOP: nothing more may be sent to them until they opt back in."""
+
+
+@dataclass(frozen=True, slots=True)
+class OptedIn:
+    """The person sent START after STOP."""
+
+
+@dataclass(frozen=True, slots=True)
+class DeletionRequested:
+    """The person asked to erase their data (DELETE and its equivalents)."""
+
+
+@dataclass(frozen=True, slots=True)
+class LanguageChanged:
+    """The conversation now speaks `locale`."""
+
+    locale: str
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationEnded:
+    """The flow reached its end (an `end` action or a node with no `next`)."""
+
+    flow_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class FlowHalted:
+    """The engine stopped a turn that ran away (`reason` is a code, never personal text)."""
+
+    flow_id: str
+    node_id: str
+    reason: str
+
+
+Effect = OptedOut | OptedIn | DeletionRequested | LanguageChanged | ConversationEnded | FlowHalted

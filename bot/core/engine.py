@@ -1,0 +1,367 @@
+"""The conversation engine: a state and one message in; new state, replies and effects out."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from bot.core import answers, texts
+from bot.core.actions import ACTIONS, ActionContext, ActionSpec
+from bot.core.effects import (
+    ConversationEnded,
+    DeletionRequested,
+    Effect,
+    FlowHalted,
+    LanguageChanged,
+    OptedIn,
+    OptedOut,
+)
+from bot.core.flow import Flow, Node, Option, Question
+from bot.core.geo import normalize
+from bot.core.i18n import Text, Translator, Translators, fill, native_name, placeholders
+from bot.core.keywords import OPT_IN_WHILE_STOPPED, Keyword, match_keyword, words
+from bot.core.messages import Choice, Inbound, Outbound
+from bot.core.state import State
+
+SKIP_KEY = "skip"
+DEFAULT_STEP_LIMIT = 100
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """The result of one step: the state to persist, the replies to send, the effects to record."""
+
+    state: State
+    outbound: tuple[Outbound, ...] = ()
+    effects: tuple[Effect, ...] = ()
+
+
+class Engine:
+    """Runs flows. Pure: the same state and inbound message always give the same turn."""
+
+    def __init__(
+        self,
+        flows: Mapping[str, Flow],
+        start_flow: str,
+        translators: Translators,
+        *,
+        actions: Mapping[str, ActionSpec] = ACTIONS,
+        step_limit: int = DEFAULT_STEP_LIMIT,
+    ) -> None:
+        if start_flow not in flows:
+            raise KeyError(start_flow)
+        self.flows = dict(flows)
+        self.start_flow = start_flow
+        self.translators = translators
+        self.actions = dict(actions)
+        self.step_limit = step_limit
+
+    def step(self, state: State, inbound: Inbound) -> Turn:
+        """Handle one message: global keywords first, then the pending prompt or the flow."""
+        return _Step(self, state, inbound).run()
+
+
+class _Step:
+    """The working memory of one `Engine.step` call; never outlives it."""
+
+    def __init__(self, engine: Engine, state: State, inbound: Inbound) -> None:
+        self.engine = engine
+        self.state = state
+        self.inbound = inbound
+        self.out: list[Outbound] = []
+        self.effects: list[Effect] = []
+
+    # -- entry -------------------------------------------------------------------------------
+
+    def run(self) -> Turn:
+        text = self.inbound.text
+        if self.state.opted_out:
+            if normalize(text) not in OPT_IN_WHILE_STOPPED:
+                return Turn(self.state)  # after STOP, silence: not even an error message
+            self.state = self.state.evolve(opted_out=False)
+            self.effects.append(OptedIn())
+            self.say(texts.OPTED_IN)
+            self.resume_or_begin()
+            return self.finish()
+        if self.state.status == "new" and self.inbound.locale_hint:
+            self.adopt_hint(self.inbound.locale_hint)
+        keyword = match_keyword(text, [self.state.locale])
+        if keyword is not None:
+            self.on_keyword(keyword)
+        elif self.state.pending == "language":
+            self.on_language_reply(text)
+        elif self.state.pending == "resume":
+            self.on_resume_reply(text)
+        elif self.current_node() is None:
+            self.begin()
+        elif self.expired():
+            self.state = self.state.evolve(pending="resume")
+            self.ask_pending()
+        else:
+            self.on_answer(text)
+        return self.finish()
+
+    def finish(self) -> Turn:
+        final = self.state.evolve(updated_at=self.inbound.received_at)
+        return Turn(final, tuple(self.out), tuple(self.effects))
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    @property
+    def translate(self) -> Translator:
+        return self.engine.translators.get(self.state.locale)
+
+    @property
+    def flow(self) -> Flow:
+        return self.engine.flows[self.state.flow_id or self.engine.start_flow]
+
+    def say(self, text: Text, **values: object) -> None:
+        self.out.append(Outbound(self.translate.text(text, **values)))
+
+    def current_node(self) -> Node | None:
+        flow = self.engine.flows.get(self.state.flow_id or "")
+        if flow is None or self.state.node_id is None:
+            return None
+        return flow.nodes.get(self.state.node_id)
+
+    def expired(self) -> bool:
+        last = self.state.updated_at
+        return last is not None and self.inbound.received_at - last > self.flow.expire_after
+
+    def adopt_hint(self, hint: str) -> None:
+        locale = self.engine.translators.negotiate([hint])
+        if locale and locale != self.state.locale:
+            self.state = self.state.evolve(locale=locale)
+            self.effects.append(LanguageChanged(locale))
+
+    # -- global keywords ---------------------------------------------------------------------
+
+    def on_keyword(self, keyword: Keyword) -> None:
+        match keyword:
+            case Keyword.STOP:
+                self.state = self.state.evolve(opted_out=True, pending=None)
+                self.effects.append(OptedOut())
+            case Keyword.START:
+                self.resume_or_begin()
+            case Keyword.HELP:
+                self.say(texts.HELP)
+                self.resume_or_begin()
+            case Keyword.BACK:
+                self.go_back()
+            case Keyword.RESTART:
+                self.begin()
+            case Keyword.LANGUAGE:
+                self.state = self.state.evolve(pending="language")
+                self.ask_pending()
+            case Keyword.DELETE:
+                self.say(texts.DELETED)
+                self.effects.append(DeletionRequested())
+                self.state = State()
+
+    def go_back(self) -> None:
+        if self.state.pending is not None:
+            self.state = self.state.evolve(pending=None)
+        elif self.state.history and self.current_node() is not None:
+            previous = self.state.history[-1]
+            kept = {k: v for k, v in self.state.answers.items() if k != previous}
+            self.state = self.state.evolve(
+                node_id=previous, history=self.state.history[:-1], answers=kept, invalid_count=0
+            )
+        else:
+            self.say(texts.FIRST_QUESTION)
+        self.resume_or_begin()
+
+    def resume_or_begin(self) -> None:
+        """Ask again whatever the person was asked last, or start the flow."""
+        node = self.current_node()
+        if self.state.pending is not None:
+            self.ask_pending()
+        elif node is not None and node.question is not None:
+            self.ask(node)
+        else:
+            self.begin()
+
+    # -- engine prompts ----------------------------------------------------------------------
+
+    def ask_pending(self) -> None:
+        if self.state.pending == "language":
+            choices = tuple(
+                Choice(code, native_name(code)) for code in self.engine.translators.locales
+            )
+            self.out.append(Outbound(self.translate.text(texts.CHOOSE_LANGUAGE), choices))
+        else:
+            choices = (
+                Choice("continue", self.translate.text(texts.RESUME_CONTINUE)),
+                Choice("restart", self.translate.text(texts.RESUME_RESTART)),
+            )
+            self.out.append(Outbound(self.translate.text(texts.RESUME), choices))
+
+    def on_language_reply(self, text: str) -> None:
+        locales = self.engine.translators.locales
+        options = tuple(Option(code, native_name(code)) for code in locales)
+        picked = answers.parse(Question("choice", options), text, self.state.locale, 0)
+        chosen = picked.value if isinstance(picked, answers.Accepted) else None
+        if chosen is None:
+            chosen = self.engine.translators.negotiate([text.strip()]) if len(text) < 20 else None
+        if chosen is None:
+            self.out.append(Outbound(self.translate.text(texts.PICK_NUMBER)))
+            self.ask_pending()
+            return
+        if chosen != self.state.locale:
+            self.effects.append(LanguageChanged(str(chosen)))
+        self.state = self.state.evolve(locale=str(chosen), pending=None)
+        self.say(texts.LANGUAGE_SET)
+        self.resume_or_begin()
+
+    def on_resume_reply(self, text: str) -> None:
+        options = (
+            Option("continue", self.translate.text(texts.RESUME_CONTINUE)),
+            Option("restart", self.translate.text(texts.RESUME_RESTART)),
+        )
+        question = Question("choice", options)
+        picked = answers.parse(question, text, self.state.locale, 0)
+        said = normalize(text)
+        if said in words(_YES_WORDS, [self.state.locale]):
+            picked = answers.Accepted("continue")
+        if isinstance(picked, answers.Rejected) or picked.value is None:
+            self.out.append(Outbound(self.translate.text(texts.PICK_NUMBER)))
+            self.ask_pending()
+        elif picked.value == "continue":
+            self.state = self.state.evolve(pending=None)
+            self.resume_or_begin()
+        else:
+            self.begin()
+
+    # -- the flow ----------------------------------------------------------------------------
+
+    def begin(self) -> None:
+        flow = self.engine.flows[self.engine.start_flow]
+        self.state = State(
+            flow_id=flow.id,
+            locale=self.state.locale,
+            status="active",
+            updated_at=self.state.updated_at,
+        )
+        self.advance(flow.start)
+
+    def on_answer(self, text: str) -> None:
+        node = self.current_node()
+        assert node is not None and node.question is not None  # run() checked it
+        question = node.question
+        if not text.strip():
+            self.reject(node, answers.Rejected(texts.EMPTY))
+            return
+        year = self.inbound.received_at.year
+        parsed = answers.parse(question, text, self.state.locale, year)
+        if (
+            isinstance(parsed, answers.Rejected)
+            and question.optional
+            and _picks_skip(question, text)
+        ):
+            parsed = answers.Accepted(None)
+        if isinstance(parsed, answers.Rejected):
+            self.reject(node, parsed)
+            return
+        self.state = self.state.with_answer(node.id, parsed.value)
+        self.follow(node)
+
+    def reject(self, node: Node, rejected: answers.Rejected) -> None:
+        count = self.state.invalid_count + 1
+        self.state = self.state.evolve(invalid_count=count)
+        parts = [self.translate.text(rejected.hint, **rejected.values)]
+        if node.question is not None and node.question.hint:
+            hint = node.question.hint
+            parts.append(self.translate.pgettext(self.flow.context(node.id, "hint"), hint))
+        if node.question is not None and node.question.optional:
+            parts.append(self.translate.text(texts.OR_SKIP))
+        if count >= 3:
+            parts.append(self.translate.text(texts.OFFER_HELP))
+        self.ask(node, prefix=" ".join(parts))
+
+    def follow(self, node: Node) -> None:
+        target = self.flow.next_node(node, self.state.answers)
+        if target is None:
+            self.end_flow()
+        else:
+            self.advance(target)
+
+    def advance(self, node_id: str) -> None:
+        """Run say and do nodes from `node_id` until a question waits or the flow ends."""
+        flow = self.flow
+        for _ in range(self.engine.step_limit):
+            node = flow.nodes[node_id]
+            if node.question is not None:
+                self.state = self.state.evolve(node_id=node.id, invalid_count=0)
+                self.ask(node)
+                return
+            if node.action is not None:
+                spec = self.engine.actions[node.action.name]
+                context = ActionContext(flow.id, self.engine.translators.locales)
+                result = spec.run(self.state, node.action.args, context)
+                self.state = result.state
+                self.effects.extend(result.effects)
+                if result.stop:
+                    return
+            else:
+                self.out.append(Outbound(self.node_text(node)))
+            target = flow.next_node(node, self.state.answers)
+            if target is None:
+                self.end_flow()
+                return
+            node_id = target
+        self.effects.append(FlowHalted(flow.id, node_id, "step-limit"))
+        self.say(texts.HALTED)
+        self.state = self.state.evolve(node_id=None, status="done", pending=None)
+
+    def end_flow(self) -> None:
+        self.effects.append(ConversationEnded(self.flow.id))
+        self.state = self.state.evolve(node_id=None, status="done", pending=None)
+
+    def ask(self, node: Node, prefix: str = "") -> None:
+        question = node.question
+        assert question is not None
+        text = self.node_text(node)
+        self.out.append(Outbound(f"{prefix}\n{text}" if prefix else text, self.choices(node)))
+
+    def node_text(self, node: Node) -> str:
+        template = self.translate.pgettext(self.flow.context(node.id), node.text)
+        names = placeholders(template)
+        if not names:
+            return template
+        return fill(template, {name: self.display(name) for name in names})
+
+    def display(self, question_id: str) -> str:
+        node = self.flow.nodes.get(question_id)
+        if node is None or node.question is None or question_id not in self.state.answers:
+            return "{" + question_id + "}"
+        value = self.state.answers[question_id]
+        return answers.display(
+            node.question, value, self.translate, self.flow.context(question_id)
+        )
+
+    def choices(self, node: Node) -> tuple[Choice, ...]:
+        question = node.question
+        assert question is not None
+        found: list[Choice] = []
+        if question.type == "choice":
+            found = [
+                Choice(o.id, self.translate.pgettext(self.flow.context(node.id, o.id), o.label))
+                for o in question.options
+            ]
+        elif question.type == "yes_no":
+            found = [
+                Choice("yes", self.translate.text(texts.YES)),
+                Choice("no", self.translate.text(texts.NO)),
+            ]
+        if found and question.optional:
+            found.append(Choice(SKIP_KEY, self.translate.text(texts.SKIP)))
+        return tuple(found)
+
+
+_YES_WORDS = {"en": frozenset({"yes", "y", "continue"})}
+
+
+def _picks_skip(question: Question, text: str) -> bool:
+    """The numbered "prefer not to say" line that optional choice questions show last."""
+    shown = len(question.options) if question.type == "choice" else 2
+    return question.type in ("choice", "yes_no") and text.strip() == str(shown + 1)

@@ -1,0 +1,152 @@
+"""A flow as immutable values: nodes that say, ask or do, routes, options and tag rules."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Literal
+
+from bot.core.conditions import Condition
+from bot.core.state import Answer
+
+QuestionType = Literal["choice", "yes_no", "text", "number", "year", "country", "us_state"]
+QUESTION_TYPES: tuple[QuestionType, ...] = (
+    "choice",
+    "yes_no",
+    "text",
+    "number",
+    "year",
+    "country",
+    "us_state",
+)
+SPEC_VERSION = 1
+DEFAULT_EXPIRY = timedelta(days=3)
+DEFAULT_TEXT_LENGTH = 500
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """One answer of a choice (or yes/no) question.
+
+    `keywords` maps a locale to extra words that pick this option ("sí", "veteran").
+    """
+
+    id: str
+    label: str
+    keywords: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    tags: frozenset[str] = frozenset()
+    line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """What kind of answer a node waits for, and its limits.
+
+    For a year, `maximum=None` means "the current year" (the engine knows the date).
+    """
+
+    type: QuestionType
+    options: tuple[Option, ...] = ()
+    minimum: int | None = None
+    maximum: int | None = None
+    max_length: int = DEFAULT_TEXT_LENGTH
+    optional: bool = False
+    hint: str = ""
+
+    def option(self, option_id: Answer) -> Option | None:
+        """The option with this id, if any."""
+        return next((o for o in self.options if o.id == option_id), None)
+
+
+@dataclass(frozen=True, slots=True)
+class ActionCall:
+    """A registered action with its arguments, as written in the flow."""
+
+    name: str
+    args: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """Go to node `to` when `when` holds (always, when it is None)."""
+
+    to: str
+    when: Condition | None = None
+    line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class TagRule:
+    """Set `tag` whenever `when` holds on the answers so far."""
+
+    tag: str
+    when: Condition
+    line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    """One step of a flow: it says `text`, asks `question`, or does `action`; then routes.
+
+    A node with no routes ends the flow.
+    """
+
+    id: str
+    text: str = ""
+    question: Question | None = None
+    action: ActionCall | None = None
+    routes: tuple[Route, ...] = ()
+    line: int = 0
+
+    @property
+    def kind(self) -> Literal["ask", "say", "do"]:
+        """Which of the three things the node does."""
+        if self.question is not None:
+            return "ask"
+        if self.action is not None:
+            return "do"
+        return "say"
+
+
+@dataclass(frozen=True, slots=True)
+class Flow:
+    """A validated flow. `source` is the file it came from, for error messages."""
+
+    id: str
+    start: str
+    nodes: Mapping[str, Node]
+    title: str = ""
+    spec: int = SPEC_VERSION
+    expire_after: timedelta = DEFAULT_EXPIRY
+    tag_rules: tuple[TagRule, ...] = ()
+    source: str = "<memory>"
+
+    def context(self, node_id: str, part: str | None = None) -> str:
+        """The gettext context of a node's text, or of one of its parts (an option, a hint)."""
+        return f"{self.id}.{node_id}" + (f".{part}" if part else "")
+
+    def tags_for(self, answers: Mapping[str, Answer]) -> frozenset[str]:
+        """The routing tags the answers set: option tags, then tag rules until nothing changes."""
+        tags: set[str] = set()
+        for node_id, value in answers.items():
+            node = self.nodes.get(node_id)
+            option = node.question.option(value) if node and node.question else None
+            if option is not None:
+                tags |= option.tags
+        changed = True
+        while changed:
+            changed = False
+            for rule in self.tag_rules:
+                if rule.tag not in tags and rule.when.holds(answers, frozenset(tags)):
+                    tags.add(rule.tag)
+                    changed = True
+        return frozenset(tags)
+
+    def next_node(self, node: Node, answers: Mapping[str, Answer]) -> str | None:
+        """Where the flow goes after `node`, or None when it ends there."""
+        tags = self.tags_for(answers)
+        for route in node.routes:
+            if route.when is None or route.when.holds(answers, tags):
+                return route.to
+        return None

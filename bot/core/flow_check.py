@@ -1,0 +1,189 @@
+"""Checks on a whole flow: where `next` points, what can be reached, tags, actions, loops, text."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+
+from bot.core.actions import ACTIONS, ActionSpec
+from bot.core.conditions import Condition, questions_in, tags_in
+from bot.core.flow import Flow, Node
+from bot.core.geo import normalize
+from bot.core.i18n import placeholders
+from bot.core.issues import FlowIssue
+from bot.core.keywords import KEYWORDS, LANGUAGE_EVERYWHERE
+from bot.core.tags import TAGS
+
+_Issue = Callable[[int, str, str], None]
+
+
+def check_flow(
+    flow: Flow,
+    *,
+    tags: Mapping[str, str] = TAGS,
+    actions: Mapping[str, ActionSpec] = ACTIONS,
+) -> list[FlowIssue]:
+    """Every problem of `flow` that its parts cannot see alone."""
+    found: list[FlowIssue] = []
+
+    def issue(line: int, code: str, message: str) -> None:
+        found.append(FlowIssue(flow.source, line, code, message))
+
+    if flow.start not in flow.nodes:
+        issue(0, "dangling-next", f"start points to '{flow.start}', which is not a node")
+    for node in flow.nodes.values():
+        for route in node.routes:
+            if route.to not in flow.nodes:
+                issue(
+                    route.line or node.line,
+                    "dangling-next",
+                    f"node '{node.id}' goes to '{route.to}', which is not a node",
+                )
+            if route.when is not None:
+                _check_reads(flow, route.when, route.line or node.line, tags, issue)
+        _check_text(node, issue)
+        _check_tags(node, tags, issue)
+        _check_action(node, actions, issue)
+        _check_placeholders(flow, node, issue)
+        _check_keywords(node, issue)
+    for rule in flow.tag_rules:
+        if rule.tag not in tags:
+            issue(rule.line, "unknown-tag", f"tag rule sets unknown tag '{rule.tag}'")
+        _check_reads(flow, rule.when, rule.line, tags, issue)
+    reachable = _reachable(flow)
+    for node in flow.nodes.values():
+        if node.id not in reachable:
+            issue(node.line, "unreachable", f"node '{node.id}' can never be reached")
+    for cycle_node in _loops_without_question(flow):
+        issue(
+            cycle_node.line,
+            "loop-without-question",
+            f"node '{cycle_node.id}' is on a loop with no question: the flow would never wait",
+        )
+    return found
+
+
+def _check_text(node: Node, issue: _Issue) -> None:
+    if node.kind != "do" and not node.text.strip():
+        what = "question" if node.kind == "ask" else "message"
+        issue(node.line, "missing-text", f"node '{node.id}' has no {what} text")
+    if node.question is not None:
+        for option in node.question.options:
+            if not option.label.strip():
+                issue(
+                    option.line or node.line,
+                    "missing-text",
+                    f"choice '{option.id}' of node '{node.id}' has no label",
+                )
+
+
+def _check_tags(node: Node, tags: Mapping[str, str], issue: _Issue) -> None:
+    if node.question is None:
+        return
+    for option in node.question.options:
+        for tag in sorted(option.tags - tags.keys()):
+            issue(
+                option.line or node.line,
+                "unknown-tag",
+                f"choice '{option.id}' of node '{node.id}' sets unknown tag '{tag}'",
+            )
+
+
+def _check_action(node: Node, actions: Mapping[str, ActionSpec], issue: _Issue) -> None:
+    if node.action is None:
+        return
+    spec = actions.get(node.action.name)
+    if spec is None:
+        known = ", ".join(sorted(actions))
+        issue(
+            node.line,
+            "unknown-action",
+            f"node '{node.id}' calls unknown action '{node.action.name}' (known: {known})",
+        )
+        return
+    for problem in spec.problems(node.action.args):
+        issue(node.line, "action-arguments", f"node '{node.id}': {problem}")
+
+
+def _check_reads(
+    flow: Flow, condition: Condition, line: int, tags: Mapping[str, str], issue: _Issue
+) -> None:
+    for question in sorted(questions_in(condition)):
+        target = flow.nodes.get(question)
+        if target is None or target.question is None:
+            issue(line, "unknown-answer", f"condition reads '{question}', which is not a question")
+    for tag in sorted(tags_in(condition) - tags.keys()):
+        issue(line, "unknown-tag", f"condition reads unknown tag '{tag}'")
+
+
+def _check_placeholders(flow: Flow, node: Node, issue: _Issue) -> None:
+    for name in sorted(placeholders(node.text)):
+        target = flow.nodes.get(name)
+        if target is None or target.question is None:
+            issue(
+                node.line,
+                "unknown-placeholder",
+                f"node '{node.id}' shows {{{name}}}, which is not a question",
+            )
+
+
+def _check_keywords(node: Node, issue: _Issue) -> None:
+    """A choice keyword that is also a global command would never be read as an answer."""
+    if node.question is None:
+        return
+    commands: set[str] = set(LANGUAGE_EVERYWHERE)
+    for table in KEYWORDS.values():
+        for spellings in table.values():
+            commands |= spellings
+    for option in node.question.options:
+        for locale, spellings in option.keywords.items():
+            for word in sorted(spellings):
+                if normalize(word) in commands:
+                    issue(
+                        option.line or node.line,
+                        "keyword-clash",
+                        f"keyword '{word}' ({locale}) of choice '{option.id}' is a global "
+                        "command and would never be taken as an answer",
+                    )
+
+
+def _targets(node: Node) -> Iterator[str]:
+    yield from (route.to for route in node.routes)
+
+
+def _reachable(flow: Flow) -> set[str]:
+    seen: set[str] = set()
+    todo = [flow.start]
+    while todo:
+        node_id = todo.pop()
+        if node_id in seen or node_id not in flow.nodes:
+            continue
+        seen.add(node_id)
+        todo.extend(_targets(flow.nodes[node_id]))
+    return seen
+
+
+def _loops_without_question(flow: Flow) -> list[Node]:
+    """Nodes on a cycle made only of say and do nodes (the engine would spin on them)."""
+    silent = {nid: n for nid, n in flow.nodes.items() if n.question is None}
+    on_cycle: list[Node] = []
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
+
+    def visit(node_id: str, path: list[str]) -> None:
+        state[node_id] = 1
+        path.append(node_id)
+        for target in _targets(silent[node_id]):
+            if target not in silent:
+                continue
+            if state.get(target) == 1:
+                for member in path[path.index(target) :]:
+                    if silent[member] not in on_cycle:
+                        on_cycle.append(silent[member])
+            elif target not in state:
+                visit(target, path)
+        path.pop()
+        state[node_id] = 2
+
+    for node_id in silent:
+        if node_id not in state:
+            visit(node_id, [])
+    return on_cycle

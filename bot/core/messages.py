@@ -1,0 +1,61 @@
+"""Values that cross between channels and the engine: addresses, inbound and outbound messages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    """Who a message comes from or goes to, on one channel ("sms", "telegram", "console", ...)."""
+
+    channel: str
+    id: str
+
+    def __str__(self) -> str:
+        # Deliberately opaque: an address must never end up in a log line by accident.
+        return f"Address({self.channel}, <redacted>)"
+
+    __repr__ = __str__
+
+
+@dataclass(frozen=True, slots=True)
+class Inbound:
+    """One message a person sent, already parsed by its channel.
+
+    `received_at` is the engine's only clock. `provider_id` is the channel's own message id
+    (Twilio's MessageSid, Telegram's update_id) and is what deduplication keys on.
+    `locale_hint` is what the channel knows of the person's language, if anything.
+    """
+
+    address: Address
+    text: str
+    received_at: datetime
+    provider_id: str | None = None
+    locale_hint: str | None = None
+
+    def __repr__(self) -> str:
+        return f"Inbound({self.address}, {len(self.text)} chars, {self.received_at.isoformat()})"
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """One option offered to the person: `key` is the same in every language, `label` is not."""
+
+    key: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Outbound:
+    """One message to the person, already translated. Channels decide how to show `choices`."""
+
+    text: str
+    choices: tuple[Choice, ...] = field(default=())
+
+    def as_plain_text(self) -> str:
+        """The message with its choices as numbered lines, for channels without buttons (SMS)."""
+        lines = [self.text] if self.text else []
+        lines += [f"{number}. {choice.label}" for number, choice in enumerate(self.choices, 1)]
+        return "\n".join(lines)

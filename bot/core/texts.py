@@ -1,0 +1,49 @@
+"""Every person-visible text of the engine itself, as gettext context plus English source."""
+
+from __future__ import annotations
+
+from bot.core.i18n import Text
+
+EMPTY = Text("engine.empty", "I got an empty message.")
+TOO_LONG = Text(
+    "engine.too-long", "That is too long. Please answer in {limit} characters or fewer."
+)
+NOT_UNDERSTOOD = Text("engine.not-understood", "Sorry, I did not understand.")
+PICK_NUMBER = Text("engine.pick-number", "Please reply with the number of your answer.")
+YES_OR_NO = Text("engine.yes-or-no", "Please reply YES or NO.")
+NUMBER_RANGE = Text(
+    "engine.number-range", "Please reply with a number from {minimum} to {maximum}."
+)
+NUMBER_AT_LEAST = Text(
+    "engine.number-at-least", "Please reply with a number of {minimum} or more."
+)
+YEAR_RANGE = Text("engine.year-range", "Please reply with a year from {minimum} to {maximum}.")
+COUNTRY = Text("engine.country", "Please write the name of the country.")
+US_STATE = Text("engine.us-state", "Please write the name of the U.S. state.")
+OR_SKIP = Text("engine.or-skip", "You can also reply SKIP.")
+OFFER_HELP = Text("engine.offer-help", "Reply HELP for help.")
+HELP = Text(
+    "engine.help",
+    "Homeward is free and is not a lawyer. Commands: BACK (previous question), RESTART, "
+    "LANGUAGE, STOP (no more messages), DELETE (erase your answers).",
+)
+FIRST_QUESTION = Text("engine.first-question", "This is the first question.")
+STOPPED = Text("engine.stopped", "")  # after STOP nothing is sent; kept so the intent is explicit
+OPTED_IN = Text("engine.opted-in", "Welcome back. You will get messages from Homeward again.")
+DELETED = Text(
+    "engine.deleted",
+    "Your answers have been deleted. Send any message to start again.",
+)
+CHOOSE_LANGUAGE = Text("engine.choose-language", "Choose your language:")
+LANGUAGE_SET = Text("engine.language-set", "Language: English.")
+RESUME = Text("engine.resume", "Welcome back. Do you want to continue where you left off?")
+RESUME_CONTINUE = Text("engine.resume-continue", "Continue")
+RESUME_RESTART = Text("engine.resume-restart", "Start over")
+YES = Text("engine.yes", "Yes")
+NO = Text("engine.no", "No")
+SKIP = Text("engine.skip", "Prefer not to say")
+NOT_GIVEN = Text("engine.not-given", "not given")
+HALTED = Text(
+    "engine.halted",
+    "Sorry, something went wrong on our side. Send RESTART to begin again.",
+)

@@ -1,0 +1,1 @@
+"""Outbound delivery: the transactional outbox dispatcher and its senders."""

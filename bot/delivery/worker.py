@@ -1,0 +1,196 @@
+"""The outbox dispatcher: claims due messages, hands each to its sender, records the outcome."""
+
+from __future__ import annotations
+
+import logging
+import random
+import re
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.core.errors import ConfigError, HomewardError
+from bot.storage import outbox
+from bot.storage.outbox import OutboxItem
+
+logger = logging.getLogger(__name__)
+
+# Standard Webhooks' example schedule; attempt n waits DEFAULT_BACKOFF[n - 1] (last one repeats).
+DEFAULT_BACKOFF: tuple[timedelta, ...] = (
+    timedelta(seconds=5),
+    timedelta(minutes=5),
+    timedelta(minutes=30),
+    timedelta(hours=2),
+    timedelta(hours=5),
+    timedelta(hours=10),
+    timedelta(hours=14),
+    timedelta(hours=20),
+    timedelta(hours=24),
+)
+NO_SENDER = "no-sender"
+ATTEMPTS_EXHAUSTED = "attempts-exhausted"
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.:\-]")
+
+
+class RetryLater(HomewardError):
+    """The send failed for now; try again, not before `retry_after` seconds if given."""
+
+    def __init__(self, retry_after: float | None = None, code: str = "retry-later") -> None:
+        super().__init__(code)
+        self.retry_after = retry_after
+        self.code = code
+
+
+class PermanentFailure(HomewardError):
+    """The send can never succeed (rejected recipient, gone endpoint): the message is dead."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+class Sender(Protocol):
+    """Delivers one kind of outbox message; raises RetryLater or PermanentFailure on failure."""
+
+    @property
+    def kind(self) -> str: ...
+
+    def send(self, item: OutboxItem) -> None: ...
+
+
+def safe_code(code: str) -> str:
+    """An error code fit for the outbox and the logs: short, no free text."""
+    return _UNSAFE.sub("_", code)[:100] or "error"
+
+
+class Worker:
+    """Dispatches outbox messages: each send happens outside any database transaction."""
+
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        senders: Mapping[str, Sender],
+        clock: Callable[[], datetime],
+        max_attempts: int = 12,
+        backoff: Sequence[timedelta] = DEFAULT_BACKOFF,
+        *,
+        batch_size: int = 10,
+        lease: timedelta = timedelta(minutes=15),
+        jitter: float = 0.2,
+        no_sender_delay: timedelta = timedelta(minutes=10),
+        rng: random.Random | None = None,
+    ) -> None:
+        for kind, sender in senders.items():
+            if sender.kind != kind:
+                raise ConfigError(f"sender registered as {kind!r} says it sends {sender.kind!r}")
+        if max_attempts < 1 or not backoff or batch_size < 1 or not 0 <= jitter < 1:
+            raise ConfigError("worker needs max_attempts >= 1, a backoff, batch_size >= 1")
+        self._sessions = session_factory
+        self._senders = dict(senders)
+        self._clock = clock
+        self._max_attempts = max_attempts
+        self._backoff = tuple(backoff)
+        self._batch_size = batch_size
+        # The lease must outlast a whole batch of sends, each bounded by its sender's timeout.
+        self._lease = lease
+        self._jitter = jitter
+        self._no_sender_delay = no_sender_delay
+        self._rng = rng or random.Random()
+
+    def run_once(self) -> int:
+        """Claim one batch and try each message once; returns how many were claimed."""
+        claimed_at = self._clock()
+        with self._sessions.begin() as session:
+            items = outbox.claim(session, claimed_at, self._batch_size, self._lease)
+        lease_end = claimed_at + self._lease
+        for item in items:
+            if self._clock() >= lease_end:
+                # Our lease ran out: another worker may own the rest of the batch now.
+                logger.warning("outbox lease expired; leaving %d item(s)", len(items))
+                break
+            self._dispatch(item)
+        return len(items)
+
+    def run_forever(self, stop: threading.Event, idle_seconds: float = 1.0) -> None:
+        """Run batches until `stop` is set; sleep `idle_seconds` when there is nothing due."""
+        while not stop.is_set():
+            try:
+                claimed = self.run_once()
+            except SQLAlchemyError as exc:
+                # The database is down or busy: wait and try again rather than die.
+                logger.error("outbox worker database error: %s", type(exc).__name__)
+                claimed = 0
+            if claimed == 0:
+                stop.wait(idle_seconds)
+
+    def _dispatch(self, item: OutboxItem) -> None:
+        if item.attempts > self._max_attempts:
+            # Reclaimed after a crash with its attempts used up: do not send again.
+            self._record_dead(item, ATTEMPTS_EXHAUSTED)
+            return
+        sender = self._senders.get(item.kind)
+        if sender is None:
+            self._record_no_sender(item)
+            return
+        try:
+            sender.send(item)
+        except PermanentFailure as exc:
+            self._record_dead(item, safe_code(exc.code))
+        except RetryLater as exc:
+            self._record_failure(item, safe_code(exc.code), exc.retry_after)
+        except Exception as exc:  # a sender bug must not stop the other deliveries
+            # Only the class name: exception text may quote addresses or payload.
+            self._record_failure(item, safe_code(type(exc).__name__), None)
+        else:
+            with self._sessions.begin() as session:
+                outbox.mark_sent(session, item.id, self._clock(), attempt=item.attempts)
+            logger.info("outbox %d (%s) sent on attempt %d", item.id, item.kind, item.attempts)
+
+    def _record_failure(self, item: OutboxItem, code: str, retry_after: float | None) -> None:
+        if item.attempts >= self._max_attempts:
+            self._record_dead(item, code)
+            return
+        retry_at = self._clock() + self.delay(item.attempts, retry_after)
+        with self._sessions.begin() as session:
+            outbox.mark_retry(session, item.id, code, retry_at, attempt=item.attempts)
+        logger.warning(
+            "outbox %d (%s) attempt %d failed: %s; retry at %s",
+            item.id,
+            item.kind,
+            item.attempts,
+            code,
+            retry_at.isoformat(),
+        )
+
+    def _record_dead(self, item: OutboxItem, code: str) -> None:
+        with self._sessions.begin() as session:
+            outbox.mark_dead(session, item.id, code, attempt=item.attempts)
+        logger.error(
+            "outbox %d (%s) dead after %d attempt(s): %s", item.id, item.kind, item.attempts, code
+        )
+
+    def _record_no_sender(self, item: OutboxItem) -> None:
+        # A configuration gap, not the message's fault: keep it, do not count the attempt.
+        retry_at = self._clock() + self._no_sender_delay
+        with self._sessions.begin() as session:
+            outbox.mark_retry(
+                session, item.id, NO_SENDER, retry_at, attempt=item.attempts, count_attempt=False
+            )
+        logger.error("outbox %d: no sender configured for kind %s", item.id, item.kind)
+
+    def delay(self, attempt: int, retry_after: float | None = None) -> timedelta:
+        """How long to wait after failed attempt number `attempt` (1-based), with jitter.
+
+        A `retry_after` from the receiver is honoured (never retry sooner), capped at the
+        longest step of the schedule so a hostile or broken endpoint cannot park a message.
+        """
+        base = self._backoff[min(attempt, len(self._backoff)) - 1]
+        factor = 1 + self._rng.uniform(-self._jitter, self._jitter)
+        wait = base * factor
+        if retry_after is not None and retry_after > 0:
+            wait = max(wait, min(timedelta(seconds=retry_after), max(self._backoff)))
+        return wait

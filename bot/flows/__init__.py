@@ -1,0 +1,1 @@
+"""Flow files (YAML) and the code that reads, checks and draws them."""

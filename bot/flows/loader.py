@@ -1,0 +1,452 @@
+"""Flow files (YAML) read into `bot.core.flow` values; every problem is reported with file:line."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.core.conditions import (
+    AllOf,
+    AnswerBetween,
+    AnswerIs,
+    AnyOf,
+    Condition,
+    HasTag,
+    Not,
+    Skipped,
+)
+from bot.core.flow import (
+    DEFAULT_EXPIRY,
+    DEFAULT_TEXT_LENGTH,
+    QUESTION_TYPES,
+    SPEC_VERSION,
+    ActionCall,
+    Flow,
+    Node,
+    Option,
+    Question,
+    QuestionType,
+    Route,
+    TagRule,
+)
+from bot.core.flow_check import check_flow
+from bot.core.issues import FlowError, FlowIssue
+from bot.flows.yamldoc import LineDict, LineList, parse
+
+FLOWS_DIR = Path(__file__).resolve().parent
+MAX_FILE_BYTES = 1_000_000  # read before parsing: a flow is text for people, never this big
+_SLUG = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
+_DURATION = re.compile(r"^(\d+)\s*([mhd])$")
+
+# Migrations from an older spec version to the next one: {old_version: upgrade(document)}.
+# Add an entry when SPEC_VERSION goes up, so files written for the old format keep loading.
+Migration = Callable[[LineDict], LineDict]
+MIGRATIONS: Mapping[int, Migration] = {}
+
+_TOP_KEYS = {"spec", "id", "title", "start", "expire_after", "tag_rules", "nodes"}
+_NODE_KEYS = {
+    "say",
+    "ask",
+    "do",
+    "with",
+    "next",
+    "type",
+    "choices",
+    "min",
+    "max",
+    "max_length",
+    "optional",
+    "hint",
+    "tags",
+}
+_CHOICE_KEYS = {"id", "label", "keywords", "tags"}
+
+
+class _Reader:
+    """Turns one parsed document into a Flow, collecting issues instead of stopping at one."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.issues: list[FlowIssue] = []
+
+    def issue(self, line: int, message: str, code: str = "schema") -> None:
+        self.issues.append(FlowIssue(self.source, line, code, message))
+
+    def flow(self, doc: LineDict, default_id: str) -> Flow | None:
+        self.unknown_keys(doc, _TOP_KEYS, "the flow")
+        flow_id = self.slug(doc.get("id", default_id), doc.lines.get("id", doc.line), "flow id")
+        nodes_doc = doc.get("nodes")
+        if not isinstance(nodes_doc, LineDict) or not nodes_doc:
+            self.issue(doc.lines.get("nodes", doc.line), "the flow needs 'nodes': a mapping")
+            return None
+        nodes = {}
+        for node_id, body in nodes_doc.items():
+            line = nodes_doc.lines[node_id]
+            node = self.node(node_id, body, line)
+            if node is not None:
+                nodes[node_id] = node
+        start = doc.get("start", next(iter(nodes_doc)))
+        return Flow(
+            id=flow_id,
+            title=str(doc.get("title", "")),
+            spec=SPEC_VERSION,
+            start=str(start),
+            nodes=nodes,
+            expire_after=self.duration(doc.get("expire_after"), doc.lines.get("expire_after", 0)),
+            tag_rules=self.tag_rules(doc.get("tag_rules"), doc.lines.get("tag_rules", doc.line)),
+            source=self.source,
+        )
+
+    def unknown_keys(self, mapping: LineDict, allowed: set[str], where: str) -> None:
+        for key in mapping:
+            if key not in allowed:
+                known = ", ".join(sorted(allowed))
+                self.issue(mapping.lines[key], f"unknown key '{key}' in {where} (known: {known})")
+
+    def slug(self, value: Any, line: int, what: str) -> str:
+        text = _text(value)
+        if not _SLUG.match(text):
+            self.issue(line, f"{what} '{text}' must be a slug: lowercase letters, digits, - or _")
+        return text
+
+    def duration(self, value: Any, line: int) -> timedelta:
+        if value is None:
+            return DEFAULT_EXPIRY
+        found = _DURATION.match(str(value).strip())
+        if not found:
+            self.issue(line, f"expire_after '{value}' must look like 30m, 18h or 3d")
+            return DEFAULT_EXPIRY
+        amount, unit = int(found[1]), found[2]
+        return timedelta(minutes=amount) * {"m": 1, "h": 60, "d": 1440}[unit]
+
+    def node(self, node_id: str, body: Any, line: int) -> Node | None:
+        self.slug(node_id, line, "node id")
+        if not isinstance(body, LineDict):
+            self.issue(line, f"node '{node_id}' must be a mapping with say, ask or do")
+            return None
+        self.unknown_keys(body, _NODE_KEYS, f"node '{node_id}'")
+        kinds = [k for k in ("say", "ask", "do") if k in body]
+        if len(kinds) != 1:
+            self.issue(line, f"node '{node_id}' needs exactly one of say, ask or do")
+            return None
+        routes = self.routes(body.get("next"), body.lines.get("next", line), node_id)
+        kind = kinds[0]
+        if kind == "do":
+            args = body.get("with") or {}
+            if not isinstance(args, dict):
+                self.issue(
+                    body.lines.get("with", line), f"'with' of node '{node_id}' must be a mapping"
+                )
+                args = {}
+            action = ActionCall(_text(body["do"]), {str(k): _text(v) for k, v in args.items()})
+            return Node(node_id, action=action, routes=routes, line=line)
+        text = body[kind]
+        if text is not None and not isinstance(text, str):
+            self.issue(body.lines[kind], f"the text of node '{node_id}' must be a string")
+        text = text if isinstance(text, str) else ""
+        question = self.question(node_id, body, line) if kind == "ask" else None
+        if kind == "say":
+            for key in ("type", "choices", "min", "max", "max_length", "optional", "hint", "tags"):
+                if key in body:
+                    self.issue(body.lines[key], f"'{key}' only belongs to questions ('{node_id}')")
+        return Node(node_id, text=text, question=question, routes=routes, line=line)
+
+    def question(self, node_id: str, body: LineDict, line: int) -> Question:
+        written = _text(body.get("type", ""))
+        kind: QuestionType = next((t for t in QUESTION_TYPES if t == written), "text")
+        if written != kind:
+            known = ", ".join(QUESTION_TYPES)
+            self.issue(
+                body.lines.get("type", line), f"question '{node_id}' needs a type, one of: {known}"
+            )
+        options: tuple[Option, ...] = ()
+        if kind == "choice":
+            options = self.choices(node_id, body.get("choices"), body.lines.get("choices", line))
+        elif "choices" in body:
+            self.issue(body.lines["choices"], f"only choice questions have choices ('{node_id}')")
+        if kind == "yes_no":
+            options = self.yes_no(node_id, body.get("tags"), body.lines.get("tags", line))
+        elif "tags" in body:
+            self.issue(
+                body.lines["tags"],
+                f"'tags' on a question is for yes_no; put tags on each choice ('{node_id}')",
+            )
+        minimum = self.integer(body, "min", node_id)
+        maximum = self.integer(body, "max", node_id)
+        if kind == "number" and minimum is None:
+            minimum = 0
+        if minimum is not None and maximum is not None and minimum > maximum:
+            self.issue(body.lines["min"], f"min is above max in question '{node_id}'")
+        max_length = self.integer(body, "max_length", node_id) or DEFAULT_TEXT_LENGTH
+        optional = body.get("optional", False)
+        if not isinstance(optional, bool):
+            self.issue(body.lines["optional"], f"'optional' must be true or false ('{node_id}')")
+            optional = False
+        hint = body.get("hint", "")
+        return Question(kind, options, minimum, maximum, max_length, optional, _text(hint))
+
+    def integer(self, body: LineDict, key: str, node_id: str) -> int | None:
+        value = body.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.issue(body.lines[key], f"'{key}' of question '{node_id}' must be a whole number")
+            return None
+        return value
+
+    def choices(self, node_id: str, items: Any, line: int) -> tuple[Option, ...]:
+        if not isinstance(items, LineList) or not items:
+            self.issue(line, f"choice question '{node_id}' needs a list of choices")
+            return ()
+        options: list[Option] = []
+        for item, item_line in zip(items, items.lines, strict=True):
+            if not isinstance(item, LineDict):
+                self.issue(item_line, f"each choice of '{node_id}' needs an id and a label")
+                continue
+            self.unknown_keys(item, _CHOICE_KEYS, f"a choice of '{node_id}'")
+            option_id = self.slug(item.get("id", ""), item_line, "choice id")
+            if any(o.id == option_id for o in options):
+                self.issue(item_line, f"choice id '{option_id}' appears twice in '{node_id}'")
+            options.append(
+                Option(
+                    id=option_id,
+                    label=_text(item.get("label", "")),
+                    keywords=self.keywords(
+                        item.get("keywords"), item.lines.get("keywords", item_line)
+                    ),
+                    tags=self.tag_list(item.get("tags"), item.lines.get("tags", item_line)),
+                    line=item_line,
+                )
+            )
+        return tuple(options)
+
+    def yes_no(self, node_id: str, tags: Any, line: int) -> tuple[Option, ...]:
+        if tags is None:
+            tags = {}
+        if not isinstance(tags, dict):
+            self.issue(line, f"'tags' of yes_no question '{node_id}' maps yes/no to tag lists")
+            tags = {}
+        by_answer = {_text(k): v for k, v in tags.items()}
+        for key in by_answer.keys() - {"yes", "no"}:
+            self.issue(line, f"yes_no tags take only 'yes' and 'no', not '{key}' ('{node_id}')")
+        return tuple(
+            Option(
+                answer,
+                answer.capitalize(),
+                tags=self.tag_list(by_answer.get(answer), line),
+                line=line,
+            )
+            for answer in ("yes", "no")
+        )
+
+    def keywords(self, value: Any, line: int) -> dict[str, frozenset[str]]:
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            self.issue(line, "keywords map a locale to a list of words, e.g. {es: [si]}")
+            return {}
+        found = {}
+        for locale, spellings in value.items():
+            items = spellings if isinstance(spellings, list) else [spellings]
+            found[str(locale)] = frozenset(_text(word) for word in items)
+        return found
+
+    def tag_list(self, value: Any, line: int) -> frozenset[str]:
+        if value is None:
+            return frozenset()
+        if not isinstance(value, list) or not all(isinstance(t, str) for t in value):
+            self.issue(line, "tags must be a list of tag names")
+            return frozenset()
+        return frozenset(value)
+
+    def routes(self, value: Any, line: int, node_id: str) -> tuple[Route, ...]:
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            return (Route(value, None, line),)
+        if not isinstance(value, LineList):
+            self.issue(line, f"'next' of '{node_id}' must be a node id or a list of routes")
+            return ()
+        routes: list[Route] = []
+        for item, item_line in zip(value, value.lines, strict=True):
+            if not isinstance(item, LineDict) or "goto" not in item:
+                self.issue(
+                    item_line, f"each route of '{node_id}' needs 'goto' (and may have 'when')"
+                )
+                continue
+            self.unknown_keys(item, {"goto", "when"}, f"a route of '{node_id}'")
+            when = self.condition(item["when"], item.lines["when"]) if "when" in item else None
+            if routes and routes[-1].when is None:
+                self.issue(
+                    item_line,
+                    f"a route of '{node_id}' follows one without 'when' and can never be taken",
+                )
+            routes.append(Route(_text(item["goto"]), when, item_line))
+        return tuple(routes)
+
+    def condition(self, value: Any, line: int) -> Condition:
+        never = AnyOf(())
+        if not isinstance(value, LineDict) or not value:
+            self.issue(line, "a condition is a mapping such as {answer: q, is: x} or {tag: t}")
+            return never
+        line = value.line
+        if "all" in value or "any" in value:
+            key = "all" if "all" in value else "any"
+            parts = value[key]
+            if len(value) != 1 or not isinstance(parts, LineList):
+                self.issue(line, f"'{key}' takes a list of conditions and nothing else")
+                return never
+            inner = tuple(self.condition(p, pl) for p, pl in zip(parts, parts.lines, strict=True))
+            return AllOf(inner) if key == "all" else AnyOf(inner)
+        if "not" in value:
+            if len(value) != 1:
+                self.issue(line, "'not' takes one condition and nothing else")
+                return never
+            return Not(self.condition(value["not"], value.lines["not"]))
+        if "tag" in value:
+            if len(value) != 1:
+                self.issue(line, "'tag' takes a tag name and nothing else")
+            return HasTag(_text(value["tag"]))
+        if "answer" in value:
+            return self.answer_condition(value, line)
+        self.issue(line, f"unknown condition with keys {', '.join(sorted(value))}")
+        return never
+
+    def answer_condition(self, value: LineDict, line: int) -> Condition:
+        question = _text(value["answer"])
+        rest = set(value) - {"answer"}
+        if rest == {"is"}:
+            expected = value["is"]
+            items = expected if isinstance(expected, list) else [expected]
+            return AnswerIs(question, frozenset(_text(v) for v in items))
+        if rest == {"skipped"} and value["skipped"] is True:
+            return Skipped(question)
+        if rest and rest <= {"at_least", "below"}:
+            bounds = [value.get("at_least"), value.get("below")]
+            if not all(
+                b is None or (isinstance(b, int) and not isinstance(b, bool)) for b in bounds
+            ):
+                self.issue(line, "at_least and below take whole numbers")
+            at_least, below = (b if isinstance(b, int) else None for b in bounds)
+            return AnswerBetween(question, at_least, below)
+        self.issue(line, "an answer condition takes 'is', 'skipped: true', or at_least/below")
+        return AnyOf(())
+
+    def tag_rules(self, value: Any, line: int) -> tuple[TagRule, ...]:
+        if value is None:
+            return ()
+        if not isinstance(value, LineList):
+            self.issue(line, "tag_rules must be a list of {tag, when}")
+            return ()
+        rules = []
+        for item, item_line in zip(value, value.lines, strict=True):
+            if not isinstance(item, LineDict) or set(item) != {"tag", "when"}:
+                self.issue(item_line, "each tag rule needs exactly 'tag' and 'when'")
+                continue
+            rules.append(
+                TagRule(_text(item["tag"]), self.condition(item["when"], item_line), item_line)
+            )
+        return tuple(rules)
+
+
+def _text(value: Any) -> str:
+    """A scalar as text. YAML 1.1 reads a bare yes/no as a boolean; we mean the words."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return "" if value is None else str(value)
+
+
+def read_flow(
+    path: Path, migrations: Mapping[int, Migration] = MIGRATIONS
+) -> tuple[Flow | None, list[FlowIssue]]:
+    """Read one flow file; returns the flow (None when unreadable) and every issue found."""
+    source = str(path)
+    reader = _Reader(source)
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            reader.issue(1, f"the file is larger than {MAX_FILE_BYTES} bytes")
+            return None, reader.issues
+        doc = parse(path.read_text(encoding="utf-8"))
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark else 1
+        what = error.problem or "unreadable"
+        if error.context and error.context_mark:
+            what = f"{error.context} (line {error.context_mark.line + 1}): {what}"
+        reader.issue(line, f"not valid YAML: {what}", "yaml")
+        return None, reader.issues
+    except (OSError, UnicodeDecodeError) as error:
+        reader.issue(1, f"cannot read the file ({type(error).__name__})", "yaml")
+        return None, reader.issues
+    if not isinstance(doc, LineDict):
+        reader.issue(1, "a flow file is a mapping with spec, id, start and nodes")
+        return None, reader.issues
+    doc = _migrate(doc, reader, migrations)
+    if doc is None:
+        return None, reader.issues
+    flow = reader.flow(doc, path.stem)
+    if flow is None:
+        return None, reader.issues
+    if flow.id != path.stem:
+        reader.issue(
+            doc.lines.get("id", 1), f"flow id '{flow.id}' must match the file name '{path.stem}'"
+        )
+    return flow, reader.issues + check_flow(flow)
+
+
+def _migrate(
+    doc: LineDict, reader: _Reader, migrations: Mapping[int, Migration]
+) -> LineDict | None:
+    version = doc.get("spec")
+    line = doc.lines.get("spec", doc.line)
+    if isinstance(version, bool) or not isinstance(version, int):
+        reader.issue(
+            line,
+            f"'spec' must be the format version, a whole number (now {SPEC_VERSION})",
+            "spec-version",
+        )
+        return None
+    if version > SPEC_VERSION:
+        reader.issue(
+            line, f"spec {version} is newer than this Homeward ({SPEC_VERSION})", "spec-version"
+        )
+        return None
+    while version < SPEC_VERSION:
+        upgrade = migrations.get(version)
+        if upgrade is None:
+            reader.issue(line, f"no migration from spec {version}", "spec-version")
+            return None
+        doc = upgrade(doc)
+        version += 1
+    return doc
+
+
+def flow_files(directory: Path = FLOWS_DIR) -> list[Path]:
+    """The flow files of a directory, in name order."""
+    return sorted(directory.glob("*.yaml"))
+
+
+def check_files(paths: Iterable[Path]) -> tuple[dict[str, Flow], list[FlowIssue]]:
+    """Read several files; returns the flows that loaded and all issues (errors and warnings)."""
+    flows: dict[str, Flow] = {}
+    issues: list[FlowIssue] = []
+    for path in paths:
+        flow, found = read_flow(path)
+        issues += found
+        if flow is not None and not any(i.severity == "error" for i in found):
+            flows[flow.id] = flow
+    return flows, issues
+
+
+def load_flows(directory: Path = FLOWS_DIR) -> dict[str, Flow]:
+    """Every flow of `directory`; raises FlowError listing all errors if any file is invalid."""
+    flows, issues = check_files(flow_files(directory))
+    errors = tuple(i for i in issues if i.severity == "error")
+    if errors:
+        raise FlowError(errors)
+    return flows

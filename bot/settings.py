@@ -1,0 +1,71 @@
+"""Settings read once from HOMEWARD_* environment variables; a bad value stops start-up."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from bot.core.errors import ConfigError
+
+Environment = Literal["development", "production"]
+VAR_DIR = Path("var")
+DEFAULT_DATABASE_URL = f"sqlite:///{VAR_DIR / 'homeward.db'}"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything configurable, validated. Build it with `from_env` or directly in tests."""
+
+    database_url: str = DEFAULT_DATABASE_URL
+    environment: Environment = "production"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    start_flow: str = "placeholder"
+    flows_dir: Path | None = None
+    run_worker: bool = True
+    worker_idle_seconds: float = 1.0
+
+    @property
+    def development(self) -> bool:
+        """Development mode turns on the browser simulator; never use it in production."""
+        return self.environment == "development"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Read HOMEWARD_* variables; unknown values stop with a message naming the variable."""
+        env = os.environ if env is None else env
+        environment = env.get("HOMEWARD_ENV", "production")
+        if environment not in ("development", "production"):
+            raise ConfigError("HOMEWARD_ENV must be 'development' or 'production'")
+        flows_dir = env.get("HOMEWARD_FLOWS_DIR")
+        if flows_dir and not Path(flows_dir).is_dir():
+            raise ConfigError("HOMEWARD_FLOWS_DIR must name an existing directory")
+        return cls(
+            database_url=env.get("HOMEWARD_DATABASE_URL") or DEFAULT_DATABASE_URL,
+            environment=environment,  # type: ignore[arg-type]  # checked above
+            host=env.get("HOMEWARD_HOST") or "127.0.0.1",
+            port=_port(env.get("HOMEWARD_PORT", "8000")),
+            start_flow=env.get("HOMEWARD_START_FLOW") or "placeholder",
+            flows_dir=Path(flows_dir) if flows_dir else None,
+            run_worker=_flag(env, "HOMEWARD_RUN_WORKER", True),
+        )
+
+
+def _port(value: str) -> int:
+    if not value.isdigit() or not 0 < int(value) < 65536:
+        raise ConfigError("HOMEWARD_PORT must be a port number from 1 to 65535")
+    return int(value)
+
+
+def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
+    value = env.get(name)
+    if value is None or value == "":
+        return default
+    if value.lower() in ("1", "true", "yes", "on"):
+        return True
+    if value.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be true or false")

@@ -1,0 +1,113 @@
+"""Contacts and their conversation state: find-or-create under a lock, load, save, erase."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.orm import Session
+
+from bot.core.errors import StorageError
+from bot.core.state import State
+from bot.storage.database import insert_ignoring_conflict
+from bot.storage.models import Contact, Conversation, InboundMessage
+
+
+def get_or_create_contact_for_update(
+    session: Session, channel: str, address: str, now: datetime
+) -> Contact:
+    """The contact for (channel, address), created if new, locked until the transaction ends.
+
+    Race-safe: two requests for a new person both try INSERT ... ON CONFLICT DO NOTHING and
+    then both SELECT ... FOR UPDATE, so they get the same row and the second waits for the
+    first (PostgreSQL row lock; on SQLite the engine's BEGIN IMMEDIATE already serializes).
+    """
+    insert_ignoring_conflict(
+        session,
+        Contact,
+        ("channel", "address"),
+        {"channel": channel, "address": address, "created_at": now, "opted_out": False},
+    )
+    contact = session.scalars(
+        select(Contact)
+        .where(Contact.channel == channel, Contact.address == address)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one_or_none()
+    if contact is None:  # pragma: no cover - only if the row vanished between the statements
+        raise StorageError("contact disappeared while being created")
+    return contact
+
+
+def _conversation(session: Session, contact: Contact) -> Conversation | None:
+    return session.scalars(
+        select(Conversation).where(Conversation.contact_id == contact.id)
+    ).one_or_none()
+
+
+def load_state(session: Session, contact: Contact) -> State:
+    """The contact's saved conversation state, or a fresh `State()` if there is none."""
+    conversation = _conversation(session, contact)
+    if conversation is None:
+        return State()
+    return State.from_dict(conversation.state)
+
+
+def save_state(session: Session, contact: Contact, state: State, now: datetime) -> None:
+    """Store `state` as the contact's conversation; mirror its locale and opt-out on the contact.
+
+    Call with the contact locked (`get_or_create_contact_for_update`) so the upsert cannot race.
+    """
+    conversation = _conversation(session, contact)
+    if conversation is None:
+        conversation = Conversation(contact_id=contact.id, created_at=now)
+        session.add(conversation)
+    conversation.flow_id = state.flow_id
+    conversation.node_id = state.node_id
+    conversation.status = state.status
+    conversation.state = state.to_dict()
+    conversation.updated_at = now
+    contact.locale = state.locale
+    contact.opted_out = state.opted_out
+    session.flush()
+
+
+def record_inbound(
+    session: Session, channel: str, provider_id: str, contact_id: int, received_at: datetime
+) -> bool:
+    """Log a received message's provider id; False when it was already logged (redelivery).
+
+    Also moves the contact's `last_inbound_at` forward. The message text is never stored.
+    """
+    inserted = insert_ignoring_conflict(
+        session,
+        InboundMessage,
+        ("channel", "provider_id"),
+        {
+            "channel": channel,
+            "provider_id": provider_id,
+            "contact_id": contact_id,
+            "received_at": received_at,
+        },
+    )
+    if inserted:
+        session.execute(
+            update(Contact)
+            .where(
+                Contact.id == contact_id,
+                or_(Contact.last_inbound_at.is_(None), Contact.last_inbound_at < received_at),
+            )
+            .values(last_inbound_at=received_at)
+            .execution_options(synchronize_session="fetch")
+        )
+    return inserted
+
+
+def erase_contact_data(session: Session, contact: Contact) -> None:
+    """Forget the person's conversation and language; keep the contact row and its opt-out.
+
+    The row stays so that an opt-out (STOP) keeps being honoured after DELETE.
+    """
+    session.execute(delete(Conversation).where(Conversation.contact_id == contact.id))
+    contact.locale = None
+    session.flush()

@@ -1,0 +1,139 @@
+"""The engine alone, with no database: purity, keywords before answers, limits, effects."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.core.effects import (
+    ConversationEnded,
+    DeletionRequested,
+    FlowHalted,
+    LanguageChanged,
+    OptedIn,
+    OptedOut,
+)
+from bot.core.engine import Engine
+from bot.core.flow import Flow, Node, Question, Route
+from bot.core.i18n import Translators
+from bot.core.messages import Address, Inbound
+from bot.core.state import State
+from bot.flows.loader import load_flows
+
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+WHO = Address("memory", "someone")
+
+
+def message(text: str, at: datetime = NOW, hint: str | None = None) -> Inbound:
+    return Inbound(WHO, text, at, None, hint)
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return Engine(load_flows(), "placeholder", Translators())
+
+
+def play(engine: Engine, *texts: str, state: State | None = None) -> State:
+    state = state or State()
+    for text in texts:
+        state = engine.step(state, message(text)).state
+    return state
+
+
+def test_the_same_state_and_message_give_the_same_turn(engine: Engine) -> None:
+    state = play(engine, "hi", "1")
+    assert engine.step(state, message("2")) == engine.step(state, message("2"))
+
+
+def test_stop_at_a_free_text_question_is_a_command_not_an_answer(engine: Engine) -> None:
+    state = play(engine, "hi", "1", "1", "Mexico", "no", "2010", "20", "10", "CA")
+    assert state.node_id == "note"
+    turn = engine.step(state, message("STOP"))
+    assert turn.effects == (OptedOut(),)
+    assert turn.outbound == ()
+    assert "note" not in turn.state.answers
+    assert turn.state.opted_out
+
+
+def test_after_stop_nothing_is_sent_until_start(engine: Engine) -> None:
+    stopped = play(engine, "hi", "stop")
+    for text in ("1", "hello", "HELP", "restart"):
+        turn = engine.step(stopped, message(text))
+        assert turn.outbound == () and turn.effects == ()
+    turn = engine.step(stopped, message("Start"))
+    assert turn.effects == (OptedIn(),)
+    assert not turn.state.opted_out and turn.outbound
+
+
+def test_a_longer_message_containing_stop_is_an_answer(engine: Engine) -> None:
+    state = play(engine, "hi", "1", "1", "Mexico", "no", "2010", "20", "10", "CA")
+    turn = engine.step(state, message("please stop deporting people"))
+    assert turn.state.answers["note"] == "please stop deporting people"
+    assert not turn.state.opted_out
+
+
+def test_back_forgets_the_answer_it_goes_back_over(engine: Engine) -> None:
+    state = play(engine, "hi", "1", "2")
+    assert state.answers["who"] == "family"
+    back = play(engine, "back", state=state)
+    assert back.node_id == "who" and "who" not in back.answers
+    assert back.history == ("language",)
+
+
+def test_delete_requests_erasure_and_forgets_everything(engine: Engine) -> None:
+    state = play(engine, "hi", "1", "2", "Haiti")
+    turn = engine.step(state, message("delete"))
+    assert turn.effects == (DeletionRequested(),)
+    assert turn.state.answers == {} and turn.state.flow_id is None
+
+
+def test_the_flow_ends_with_an_effect_and_tags_from_answers(engine: Engine) -> None:
+    state = play(engine, "hi", "1", "1", "Mexico", "yes", "2010", "9", "22", "CA")
+    turn = engine.step(state, message("skip"))
+    assert ConversationEnded("placeholder") in turn.effects
+    assert turn.state.status == "done"
+    tags = engine.flows["placeholder"].tags_for(turn.state.answers)
+    assert tags == {"answered-by-self", "veteran", "arrived-as-child", "long-residence"}
+
+
+def test_a_channel_language_hint_is_used_for_a_new_conversation() -> None:
+    import gettext
+
+    engine = Engine(load_flows(), "placeholder", Translators({"es": gettext.NullTranslations()}))
+    turn = engine.step(State(), message("hola", hint="es-MX"))
+    assert turn.state.locale == "es"
+    assert LanguageChanged("es") in turn.effects
+    later = engine.step(turn.state, message("HELP", hint="en"))
+    assert later.state.locale == "es"  # only a new conversation takes the hint
+
+
+def test_a_runaway_flow_is_halted_by_the_step_limit() -> None:
+    # The checker refuses such a flow; the limit is the engine's own guard regardless.
+    spin = Flow(
+        id="spin",
+        start="a",
+        nodes={
+            "a": Node("a", text="A", routes=(Route("b"),)),
+            "b": Node("b", text="B", routes=(Route("a"),)),
+            "q": Node("q", text="Q?", question=Question("text")),
+        },
+    )
+    engine = Engine({"spin": spin}, "spin", Translators(), step_limit=10)
+    turn = engine.step(State(), message("hi"))
+    assert turn.effects == (FlowHalted("spin", "a", "step-limit"),)
+    assert len(turn.outbound) == 11  # ten messages, then the apology
+    assert turn.state.status == "done"
+
+
+def test_expiry_asks_before_taking_the_message_as_an_answer(engine: Engine) -> None:
+    state = play(engine, "hi", "1", "1")
+    later = NOW + timedelta(days=4)
+    turn = engine.step(state.evolve(updated_at=NOW), message("Mexico", at=later))
+    assert turn.state.pending == "resume"
+    assert "country" not in turn.state.answers
+
+
+def test_state_survives_its_json_form(engine: Engine) -> None:
+    state = play(engine, "hi", "1", "1", "Mexico", "skip")
+    assert State.from_dict(state.to_dict()) == state

@@ -1,0 +1,132 @@
+"""The `homeward` command as a newcomer uses it: chat, flows check, flows graph, db upgrade."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from bot.cli import main
+from bot.flows.graph import graphviz_available
+from bot.flows.loader import FLOWS_DIR
+
+
+@pytest.fixture
+def runner(database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> CliRunner:
+    monkeypatch.setenv("HOMEWARD_DATABASE_URL", database_url)
+    monkeypatch.chdir(tmp_path)
+    return CliRunner()
+
+
+def chat(runner: CliRunner, lines: str, *args: str) -> list[str]:
+    result = runner.invoke(main, ["chat", *args], input=lines)
+    assert result.exit_code == 0, result.output
+    return [line.removeprefix("bot> ") for line in result.output.splitlines()]
+
+
+def test_piped_chat_prints_each_reply(runner: CliRunner) -> None:
+    output = chat(runner, "hi\n1\n", "--address", "alice")
+    assert output[0].startswith("Welcome to Homeward")
+    assert "Which language do you prefer?" in output
+    assert output[-4:] == [
+        "Who is writing?", "1. I was deported", "2. A family member", "3. An advocate or lawyer",
+    ]
+
+
+def test_a_chat_goes_on_where_it_stopped(runner: CliRunner) -> None:
+    chat(runner, "hi\n1\n2\n", "--address", "bob")
+    again = chat(runner, "Haiti\n", "--address", "bob")
+    assert again[0] == "Did you serve in the U.S. military?"
+    other = chat(runner, "Haiti\n", "--address", "carol")
+    assert other[0].startswith("Welcome to Homeward")
+
+
+def test_interactive_chat_prompts_and_says_how_to_leave() -> None:
+    from bot.channels.console import chat as console_chat
+    from bot.core.messages import Outbound
+
+    seen: list[str] = []
+
+    def handler(inbound):  # type: ignore[no-untyped-def]
+        seen.append(inbound.text)
+        return (Outbound("echo: " + inbound.text),)
+
+    out = io.StringIO()
+    sent = console_chat(handler, "x", io.StringIO("hola\n\n"), out, interactive=True)
+    assert sent == 2 and seen == ["hola", ""]
+    assert "Ctrl-D" in out.getvalue() and "you> " in out.getvalue()
+    assert "bot> echo: hola" in out.getvalue()
+
+
+def test_flows_check_passes_on_the_shipped_flows(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["flows", "check"])
+    assert result.exit_code == 0, result.output
+    assert "0 error(s)" in result.output
+
+
+def test_flows_check_fails_with_file_and_line(runner: CliRunner, tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("spec: 1\nnodes:\n  a:\n    say: Hi\n    next: b\n", encoding="utf-8")
+    result = runner.invoke(main, ["flows", "check", str(broken)])
+    assert result.exit_code == 1
+    assert f"{broken}:5: error: node 'a' goes to 'b', which is not a node [dangling-next]" in (
+        result.output
+    )
+
+
+def test_flows_graph_writes_mermaid_and_svg_when_graphviz_is_there(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["flows", "graph", "placeholder"])
+    assert result.exit_code == 0, result.output
+    mermaid = Path("var/graphs/placeholder.mmd").read_text(encoding="utf-8")
+    assert mermaid.startswith("flowchart TD")
+    assert 'state -- "tag veteran" --> thanks_veteran' in mermaid
+    svg = Path("var/graphs/placeholder.svg")
+    if graphviz_available():
+        assert svg.read_text(encoding="utf-8").lstrip().startswith(("<?xml", "<svg"))
+    else:
+        assert not svg.exists() and "Graphviz is not installed" in result.output
+
+
+def test_flows_graph_dot_to_stdout(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["flows", "graph", "placeholder", "--format", "dot"])
+    assert result.exit_code == 0
+    assert result.output.startswith('digraph "placeholder"')
+    assert '"served" -> "year_removed"' in result.output
+
+
+def test_flows_graph_of_an_unknown_flow_is_a_clear_error(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["flows", "graph", "nope"])
+    assert result.exit_code == 1 and "no valid flow 'nope'" in result.output
+
+
+def test_a_bad_setting_stops_with_the_variable_named(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOMEWARD_PORT", "eighty")
+    result = runner.invoke(main, ["chat"], input="hi\n")
+    assert result.exit_code == 1 and "HOMEWARD_PORT" in result.output
+
+
+def test_db_upgrade_on_a_new_sqlite_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("HOMEWARD_DATABASE_URL", f"sqlite:///{tmp_path}/new/homeward.db")
+    result = CliRunner().invoke(main, ["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "new" / "homeward.db").stat().st_size > 0
+
+
+def test_an_invalid_flow_directory_stops_start_up_with_its_errors(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    flows = tmp_path / "flows"
+    flows.mkdir()
+    shutil.copy(FLOWS_DIR / "placeholder.yaml", flows)
+    (flows / "bad.yaml").write_text("spec: 1\nnodes:\n  a:\n    do: fly\n", encoding="utf-8")
+    monkeypatch.setenv("HOMEWARD_FLOWS_DIR", str(flows))
+    result = runner.invoke(main, ["chat"], input="hi\n")
+    assert result.exit_code == 1
+    assert "bad.yaml:3" in result.output and "unknown-action" in result.output

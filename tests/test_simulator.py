@@ -1,0 +1,45 @@
+"""The browser simulator talks to the same engine, only in development mode."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot.app import Services, create_app
+from bot.settings import Settings
+
+
+def test_the_simulator_page_and_a_conversation(services: Services, settings: Settings) -> None:
+    client = create_app(settings, services).test_client()
+    page = client.get("/simulator")
+    assert page.status_code == 200 and b"Homeward simulator" in page.data
+    first = client.post("/simulator/messages", json={"address": "web-1", "text": "hi"})
+    replies = first.get_json()["replies"]
+    assert replies[0]["text"].startswith("Welcome to Homeward")
+    assert replies[1]["choices"] == [{"key": "en", "label": "English"}]
+    second = client.post("/simulator/messages", json={"address": "web-1", "text": "1"})
+    assert second.get_json()["replies"][0]["text"] == "Who is writing?"
+
+
+def test_the_simulator_refuses_bad_requests(services: Services, settings: Settings) -> None:
+    client = create_app(settings, services).test_client()
+    assert client.post("/simulator/messages", data="hi").status_code == 400
+    assert client.post("/simulator/messages", json={"text": "hi"}).status_code == 400
+    assert client.post("/simulator/messages", json={"address": "a", "text": 5}).status_code == 400
+    huge = client.post("/simulator/messages", json={"address": "a", "text": "x" * 200_000})
+    assert huge.status_code == 413
+
+
+def test_a_10kb_message_gets_an_answer(services: Services, settings: Settings) -> None:
+    client = create_app(settings, services).test_client()
+    reply = client.post("/simulator/messages", json={"address": "w", "text": "é" * 10_000})
+    assert reply.status_code == 200
+    assert reply.get_json()["replies"][0]["text"].startswith("Welcome to Homeward")
+
+
+def test_the_simulator_is_off_in_production(services: Services, settings: Settings) -> None:
+    production = replace(settings, environment="production")
+    client = create_app(production, services).test_client()
+    assert client.get("/simulator").status_code == 404
+    sent = client.post("/simulator/messages", json={"address": "a", "text": "hi"})
+    assert sent.status_code == 404
+    assert client.get("/healthz").get_json() == {"status": "ok"}
