@@ -27,7 +27,7 @@ run: install
 
 lint: install
 	$(BIN)/ruff check bot tests migrations
-	$(BIN)/ruff format --check bot
+	$(BIN)/ruff format --check bot tests migrations
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
@@ -36,7 +36,7 @@ test: lint
 
 format: install
 	$(BIN)/ruff check --fix bot tests migrations
-	$(BIN)/ruff format bot
+	$(BIN)/ruff format bot tests migrations
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache

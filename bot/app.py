@@ -69,6 +69,11 @@ def create_app(settings: Settings, services: Services | None = None) -> Flask:
     return app
 
 
+def create_app_from_env() -> Flask:
+    """For WSGI servers: `gunicorn 'bot.app:create_app_from_env()'` (settings from HOMEWARD_*)."""
+    return create_app(Settings.from_env())
+
+
 _INDEX = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Homeward</title></head>
 <body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 2rem auto">

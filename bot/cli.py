@@ -119,6 +119,8 @@ def chat(address: str, lang: str | None) -> None:
     """Talk to Homeward in the terminal (or pipe one message a line)."""
     from bot.channels.console import chat as console_chat
 
+    if not logging.getLogger().isEnabledFor(logging.DEBUG):
+        logging.getLogger().setLevel(logging.WARNING)  # keep the terminal for the conversation
     with _running(_settings()) as services:
         console_chat(
             services.conversations.handle,

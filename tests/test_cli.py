@@ -32,7 +32,10 @@ def test_piped_chat_prints_each_reply(runner: CliRunner) -> None:
     assert output[0].startswith("Welcome to Homeward")
     assert "Which language do you prefer?" in output
     assert output[-4:] == [
-        "Who is writing?", "1. I was deported", "2. A family member", "3. An advocate or lawyer",
+        "Who is writing?",
+        "1. I was deported",
+        "2. A family member",
+        "3. An advocate or lawyer",
     ]
 
 
@@ -110,9 +113,7 @@ def test_a_bad_setting_stops_with_the_variable_named(
     assert result.exit_code == 1 and "HOMEWARD_PORT" in result.output
 
 
-def test_db_upgrade_on_a_new_sqlite_file(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
+def test_db_upgrade_on_a_new_sqlite_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("HOMEWARD_DATABASE_URL", f"sqlite:///{tmp_path}/new/homeward.db")
     result = CliRunner().invoke(main, ["db", "upgrade"])
     assert result.exit_code == 0, result.output

@@ -16,9 +16,7 @@ TRANSCRIPTS = sorted((Path(__file__).parent / "transcripts").glob("*.txt"))
 
 
 @pytest.mark.parametrize("path", TRANSCRIPTS, ids=[p.stem for p in TRANSCRIPTS])
-def test_transcript(
-    path: Path, start_services: Callable[[], Services], clock: Clock
-) -> None:
+def test_transcript(path: Path, start_services: Callable[[], Services], clock: Clock) -> None:
     def person() -> MemoryChannel:
         return MemoryChannel(start_services().conversations.handle, "person-1", clock)
 

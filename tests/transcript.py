@@ -87,7 +87,7 @@ def _expect_in_order(expected: list[str], lines: list[str], where: str) -> None:
     for wanted in expected:
         while row < len(lines) and (at := lines[row].find(wanted, column)) < 0:
             row, column = row + 1, 0
-        assert row < len(lines), (
-            f"{where}: expected {wanted!r} (in this order) in:\n" + "\n".join(lines)
+        assert row < len(lines), f"{where}: expected {wanted!r} (in this order) in:\n" + "\n".join(
+            lines
         )
         column = at + len(wanted)

@@ -76,6 +76,11 @@ class _Step:
     def run(self) -> Turn:
         text = self.inbound.text
         if self.state.opted_out:
+            if match_keyword(text, [self.state.locale]) is Keyword.DELETE:
+                # Erasure is a right even after STOP; it happens silently, as STOP asked.
+                self.effects.append(DeletionRequested())
+                self.state = State(opted_out=True)
+                return self.finish()
             if normalize(text) not in OPT_IN_WHILE_STOPPED:
                 return Turn(self.state)  # after STOP, silence: not even an error message
             self.state = self.state.evolve(opted_out=False)

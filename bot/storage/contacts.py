@@ -46,10 +46,13 @@ def _conversation(session: Session, contact: Contact) -> Conversation | None:
 
 
 def load_state(session: Session, contact: Contact) -> State:
-    """The contact's saved conversation state, or a fresh `State()` if there is none."""
+    """The contact's saved conversation state, or a fresh one if there is none.
+
+    A fresh state keeps the contact's opt-out: STOP outlives DELETE.
+    """
     conversation = _conversation(session, contact)
     if conversation is None:
-        return State()
+        return State(opted_out=contact.opted_out)
     return State.from_dict(conversation.state)
 
 

@@ -218,7 +218,9 @@ def test_load_flows_raises_with_every_error(tmp_path: Path) -> None:
 
 
 def test_yes_and_no_written_bare_are_words_not_booleans(tmp_path: Path) -> None:
-    path = write(tmp_path, """\
+    path = write(
+        tmp_path,
+        """\
     first:
       ask: Served?
       type: yes_no
@@ -230,7 +232,8 @@ def test_yes_and_no_written_bare_are_words_not_booleans(tmp_path: Path) -> None:
       say: Thank you.
     bye:
       say: Bye.
-    """)
+    """,
+    )
     flow, issues = read_flow(path)
     assert issues == [] and flow is not None
     assert flow.next_node(flow.nodes["first"], {"first": "yes"}) == "thanks"

@@ -144,7 +144,7 @@ def test_erase_forgets_conversation_and_language_but_keeps_opt_out(
         erase_contact_data(session, contact)
     with session_factory.begin() as session:
         contact = get_or_create_contact_for_update(session, "sms", PHONE, NOW)
-        assert load_state(session, contact) == State()
+        assert load_state(session, contact) == State(opted_out=True)  # STOP outlives DELETE
         assert (contact.locale, contact.opted_out) == (None, True)
     assert count(session_factory, Conversation) == 0
 
