@@ -31,7 +31,9 @@ lint: install
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
+# Browser tests drive Debian's Chromium; flow pictures use Graphviz. Both are installed if missing.
 test: lint
+	scripts/system-packages
 	$(BIN)/pytest
 
 format: install
