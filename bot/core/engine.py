@@ -19,7 +19,7 @@ from bot.core.effects import (
 from bot.core.flow import Flow, Node, Option, Question
 from bot.core.geo import normalize
 from bot.core.i18n import Text, Translator, Translators, fill, native_name, placeholders
-from bot.core.keywords import OPT_IN_WHILE_STOPPED, Keyword, match_keyword, words
+from bot.core.keywords import OPT_IN_WHILE_STOPPED, YES, Keyword, match_keyword, words
 from bot.core.messages import Choice, Inbound, Outbound
 from bot.core.state import State
 
@@ -226,7 +226,7 @@ class _Step:
         question = Question("choice", options)
         picked = answers.parse(question, text, self.state.locale, 0)
         said = normalize(text)
-        if said in words(_YES_WORDS, [self.state.locale]):
+        if said in words(YES, [self.state.locale]):  # "yes" to "continue where you left off?"
             picked = answers.Accepted("continue")
         if isinstance(picked, answers.Rejected) or picked.value is None:
             self.out.append(Outbound(self.translate.text(texts.PICK_NUMBER)))
@@ -361,9 +361,6 @@ class _Step:
         if found and question.optional:
             found.append(Choice(SKIP_KEY, self.translate.text(texts.SKIP)))
         return tuple(found)
-
-
-_YES_WORDS = {"en": frozenset({"yes", "y", "continue"})}
 
 
 def _picks_skip(question: Question, text: str) -> bool:
