@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -13,8 +12,6 @@ from bot.core.messages import Inbound, Outbound
 from bot.storage import contacts
 
 logger = logging.getLogger(__name__)
-
-Handler = Callable[[Inbound], tuple[Outbound, ...]]
 
 
 class Conversations:
@@ -41,7 +38,8 @@ class Conversations:
             ):
                 logger.info("duplicate inbound ignored contact=%s channel=%s", contact.id, channel)
                 return ()
-            contact.last_inbound_at = now
+            if contact.last_inbound_at is None or contact.last_inbound_at < now:
+                contact.last_inbound_at = now  # also for channels without provider ids
             state = contacts.load_state(session, contact)
             turn = self.engine.step(state, inbound)
             if any(isinstance(effect, DeletionRequested) for effect in turn.effects):

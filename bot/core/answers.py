@@ -13,7 +13,9 @@ from bot.core.state import Answer
 
 # Longer replies are never a valid choice, number, country or state; reading them is wasted work.
 MAX_SHORT_REPLY = 200
-_NUMBER = re.compile(r"^[+-]?\d{1,9}$")
+# A whole number, plain ("1998") or grouped by thousands ("1,998", "1 998"); "1,5" is neither.
+_NUMBER = re.compile(r"^[+-]?(?:\d{1,9}|\d{1,3}(?:[, .]\d{3}){1,2})$")
+_SHORT_YEAR = re.compile(r"^['‘’]?(\d{2})$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +61,8 @@ def parse(question: Question, reply: str, locale: str, year_now: int) -> Parsed:
 def _read(question: Question, said: str, words: str, locale: str, year_now: int) -> Answer:
     match question.type:
         case "choice":
+            if said[:1] in "+-" and said[1:2].isdecimal():
+                return None  # "-1" is not choice 1
             return _read_option(question.options, words, locale)
         case "yes_no":
             if words in keywords.words(keywords.YES, [locale]) or words == "1":
@@ -67,7 +71,7 @@ def _read(question: Question, said: str, words: str, locale: str, year_now: int)
                 return "no"
             return None
         case "number" | "year":
-            return _read_number(question, said, year_now)
+            return _read_number(question, said, year_now, locale)
         case "country":
             return geo.parse_country(said, locale)
         case "us_state":
@@ -77,8 +81,8 @@ def _read(question: Question, said: str, words: str, locale: str, year_now: int)
 
 def _read_option(options: tuple[Option, ...], words: str, locale: str) -> str | None:
     """An option by its number, its label, its id or one of its keywords."""
-    if words.isdigit():
-        number = int(words)
+    if words.isdecimal():  # not isdigit(): "፪" is a digit that int() refuses
+        number = int(words) if len(words) < 4 else 0
         return options[number - 1].id if 1 <= number <= len(options) else None
     for option in options:
         spellings = {geo.normalize(option.label), geo.normalize(option.id)}
@@ -88,11 +92,26 @@ def _read_option(options: tuple[Option, ...], words: str, locale: str) -> str | 
     return None
 
 
-def _read_number(question: Question, said: str, year_now: int) -> int | None:
-    cleaned = said.replace(",", "").replace(" ", "").rstrip(".")
-    if not _NUMBER.match(cleaned):
+def _read_number(question: Question, said: str, year_now: int, locale: str) -> int | None:
+    """A number as people write it: "20", "about 20", "20 years", "1,998"; a year also as "'98"."""
+    words = said.strip().rstrip(".").split()
+    approx = keywords.words(keywords.APPROXIMATELY, [locale])
+    units = keywords.words(keywords.NUMBER_UNITS, [locale])
+    while words and geo.normalize(words[0]) in approx:
+        words = words[1:]
+    for size in (2, 1):
+        if len(words) > size and geo.normalize(" ".join(words[-size:])) in units:
+            words = words[:-size]
+            break
+    cleaned = " ".join(words)
+    short_year = _SHORT_YEAR.match(cleaned) if question.type == "year" else None
+    if short_year is not None:
+        value = year_now // 100 * 100 + int(short_year[1])
+        value = value - 100 if value > year_now else value
+    elif _NUMBER.match(cleaned):
+        value = int(re.sub(r"[, .]", "", cleaned))
+    else:
         return None
-    value = int(cleaned)
     low, high = _bounds(question, year_now)
     if low is not None and value < low:
         return None

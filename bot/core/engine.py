@@ -19,7 +19,7 @@ from bot.core.effects import (
 from bot.core.flow import Flow, Node, Option, Question
 from bot.core.geo import normalize
 from bot.core.i18n import Text, Translator, Translators, fill, native_name, placeholders
-from bot.core.keywords import OPT_IN_WHILE_STOPPED, YES, Keyword, match_keyword, words
+from bot.core.keywords import NO, OPT_IN_WHILE_STOPPED, YES, Keyword, match_keyword, words
 from bot.core.messages import Choice, Inbound, Outbound
 from bot.core.state import State
 
@@ -100,7 +100,7 @@ class _Step:
         elif self.current_node() is None:
             self.begin()
         elif self.expired():
-            self.state = self.state.evolve(pending="resume")
+            self.state = self.state.evolve(pending="resume", invalid_count=0)
             self.ask_pending()
         else:
             self.on_answer(text)
@@ -124,10 +124,13 @@ class _Step:
         self.out.append(Outbound(self.translate.text(text, **values)))
 
     def current_node(self) -> Node | None:
+        """The question the person was last asked, if the flow still has it."""
         flow = self.engine.flows.get(self.state.flow_id or "")
         if flow is None or self.state.node_id is None:
             return None
-        return flow.nodes.get(self.state.node_id)
+        node = flow.nodes.get(self.state.node_id)
+        # A flow edited since may have removed the node or made it a message: position lost.
+        return node if node is not None and node.question is not None else None
 
     def expired(self) -> bool:
         last = self.state.updated_at
@@ -156,7 +159,7 @@ class _Step:
             case Keyword.RESTART:
                 self.begin()
             case Keyword.LANGUAGE:
-                self.state = self.state.evolve(pending="language")
+                self.state = self.state.evolve(pending="language", invalid_count=0)
                 self.ask_pending()
             case Keyword.DELETE:
                 self.say(texts.DELETED)
@@ -164,78 +167,92 @@ class _Step:
                 self.state = State()
 
     def go_back(self) -> None:
+        flow = self.engine.flows.get(self.state.flow_id or "")
+        last = self.state.history[-1][0] if self.state.history else None
         if self.state.pending is not None:
             self.state = self.state.evolve(pending=None)
-        elif self.state.history and self.current_node() is not None:
-            previous = self.state.history[-1]
-            kept = {k: v for k, v in self.state.answers.items() if k != previous}
-            self.state = self.state.evolve(
-                node_id=previous, history=self.state.history[:-1], answers=kept, invalid_count=0
-            )
+        elif flow is not None and last is not None and _is_question(flow, last):
+            # Also after the flow ended: BACK reopens the last question answered.
+            self.state = self.state.without_last_answer().evolve(node_id=last, status="active")
         else:
             self.say(texts.FIRST_QUESTION)
-        self.resume_or_begin()
+        self.resume_or_begin(check_expiry=False)
 
-    def resume_or_begin(self) -> None:
-        """Ask again whatever the person was asked last, or start the flow."""
+    def resume_or_begin(self, *, check_expiry: bool = True) -> None:
+        """Ask again whatever the person was asked last, or start the flow.
+
+        After a long silence the question is days old: ask "continue or start over?" first.
+        """
         node = self.current_node()
         if self.state.pending is not None:
             self.ask_pending()
-        elif node is not None and node.question is not None:
-            self.ask(node)
-        else:
+        elif node is None:
             self.begin()
+        elif check_expiry and self.expired():
+            self.state = self.state.evolve(pending="resume", invalid_count=0)
+            self.ask_pending()
+        else:
+            self.ask(node)
 
     # -- engine prompts ----------------------------------------------------------------------
 
-    def ask_pending(self) -> None:
+    def ask_pending(self, prefix: str = "") -> None:
         if self.state.pending == "language":
+            text = self.translate.text(texts.CHOOSE_LANGUAGE)
             choices = tuple(
                 Choice(code, native_name(code)) for code in self.engine.translators.locales
             )
-            self.out.append(Outbound(self.translate.text(texts.CHOOSE_LANGUAGE), choices))
         else:
+            text = self.translate.text(texts.RESUME)
             choices = (
                 Choice("continue", self.translate.text(texts.RESUME_CONTINUE)),
                 Choice("restart", self.translate.text(texts.RESUME_RESTART)),
             )
-            self.out.append(Outbound(self.translate.text(texts.RESUME), choices))
+        self.out.append(Outbound(f"{prefix}\n{text}" if prefix else text, choices))
+
+    def reject_pending(self) -> None:
+        count = self.state.invalid_count + 1
+        self.state = self.state.evolve(invalid_count=count)
+        parts = [self.translate.text(texts.PICK_NUMBER)]
+        if count >= 3:
+            parts.append(self.translate.text(texts.OFFER_HELP))
+        self.ask_pending(prefix=" ".join(parts))
 
     def on_language_reply(self, text: str) -> None:
         locales = self.engine.translators.locales
         options = tuple(Option(code, native_name(code)) for code in locales)
         picked = answers.parse(Question("choice", options), text, self.state.locale, 0)
         chosen = picked.value if isinstance(picked, answers.Accepted) else None
+        if chosen is None and len(text) < 20:
+            chosen = self.engine.translators.negotiate([text.strip()])
         if chosen is None:
-            chosen = self.engine.translators.negotiate([text.strip()]) if len(text) < 20 else None
-        if chosen is None:
-            self.out.append(Outbound(self.translate.text(texts.PICK_NUMBER)))
-            self.ask_pending()
+            self.reject_pending()
             return
         if chosen != self.state.locale:
             self.effects.append(LanguageChanged(str(chosen)))
-        self.state = self.state.evolve(locale=str(chosen), pending=None)
+        self.state = self.state.evolve(locale=str(chosen), pending=None, invalid_count=0)
         self.say(texts.LANGUAGE_SET)
-        self.resume_or_begin()
+        self.resume_or_begin(check_expiry=False)
 
     def on_resume_reply(self, text: str) -> None:
+        said, locale = normalize(text), self.state.locale
         options = (
             Option("continue", self.translate.text(texts.RESUME_CONTINUE)),
             Option("restart", self.translate.text(texts.RESUME_RESTART)),
         )
-        question = Question("choice", options)
-        picked = answers.parse(question, text, self.state.locale, 0)
-        said = normalize(text)
-        if said in words(YES, [self.state.locale]):  # "yes" to "continue where you left off?"
-            picked = answers.Accepted("continue")
-        if isinstance(picked, answers.Rejected) or picked.value is None:
-            self.out.append(Outbound(self.translate.text(texts.PICK_NUMBER)))
-            self.ask_pending()
-        elif picked.value == "continue":
-            self.state = self.state.evolve(pending=None)
-            self.resume_or_begin()
-        else:
+        picked = answers.parse(Question("choice", options), text, locale, 0)
+        choice = picked.value if isinstance(picked, answers.Accepted) else None
+        if said in words(YES, [locale]):  # "yes" to "continue where you left off?"
+            choice = "continue"
+        elif said in words(NO, [locale]):
+            choice = "restart"
+        if choice == "continue":
+            self.state = self.state.evolve(pending=None, invalid_count=0)
+            self.resume_or_begin(check_expiry=False)
+        elif choice == "restart":
             self.begin()
+        else:
+            self.reject_pending()
 
     # -- the flow ----------------------------------------------------------------------------
 
@@ -338,7 +355,7 @@ class _Step:
     def display(self, question_id: str) -> str:
         node = self.flow.nodes.get(question_id)
         if node is None or node.question is None or question_id not in self.state.answers:
-            return "{" + question_id + "}"
+            return self.translate.text(texts.NOT_GIVEN)  # not asked on this path
         value = self.state.answers[question_id]
         return answers.display(
             node.question, value, self.translate, self.flow.context(question_id)
@@ -367,3 +384,8 @@ def _picks_skip(question: Question, text: str) -> bool:
     """The numbered "prefer not to say" line that optional choice questions show last."""
     shown = len(question.options) if question.type == "choice" else 2
     return question.type in ("choice", "yes_no") and text.strip() == str(shown + 1)
+
+
+def _is_question(flow: Flow, node_id: str) -> bool:
+    node = flow.nodes.get(node_id)
+    return node is not None and node.question is not None

@@ -256,14 +256,16 @@ def normalize(text: str) -> str:
 
     Letters and digits of every script are kept; everything else becomes a space. Combining
     accents are dropped ("México" -> "mexico"), as is any mark left without a letter to carry
-    it (an emoji's variation selector), so an emoji-only message normalizes to "".
+    it (an emoji's variation selector), so an emoji-only message normalizes to "". Marks after
+    a digit go too, so a keycap emoji ("2️⃣") reads as its digit.
     """
     kept: list[str] = []
     for char in unicodedata.normalize("NFKD", text.casefold()):
         if unicodedata.combining(char):
             continue
         kind = unicodedata.category(char)[0]
-        if kind in "LN" or (kind == "M" and kept and kept[-1] != " "):
+        carried = kept and unicodedata.category(kept[-1])[0] in "LM"
+        if kind in "LN" or (kind == "M" and carried):
             kept.append(char)
         else:
             kept.append(" ")

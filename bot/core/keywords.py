@@ -59,10 +59,51 @@ OPT_IN_WHILE_STOPPED = frozenset({"start", "unstop", "yes"})
 
 # Answer words: yes, no, and "prefer not to say" for optional questions.
 YES: Mapping[str, frozenset[str]] = {
-    "en": frozenset({"yes", "y", "yeah", "yep", "yes i do", "i do", "correct", "true"}),
+    "en": frozenset(
+        {
+            "yes",
+            "y",
+            "yeah",
+            "yea",
+            "yep",
+            "yup",
+            "yes i do",
+            "i do",
+            "yes i did",
+            "i did",
+            "yes i was",
+            "i was",
+            "yes i have",
+            "correct",
+            "true",
+        }
+    ),
 }
 NO: Mapping[str, frozenset[str]] = {
-    "en": frozenset({"no", "n", "nope", "no i don t", "i don t", "false"}),
+    "en": frozenset(
+        {
+            "no",
+            "n",
+            "nope",
+            "nah",
+            "no i don t",
+            "i don t",
+            "no i didn t",
+            "i didn t",
+            "no i wasn t",
+            "i wasn t",
+            "no i haven t",
+            "never",
+            "false",
+        }
+    ),
+}
+# Words around a number that do not change it: "about 20", "20 years old".
+APPROXIMATELY: Mapping[str, frozenset[str]] = {
+    "en": frozenset({"about", "around", "approximately", "approx", "roughly", "maybe", "like"}),
+}
+NUMBER_UNITS: Mapping[str, frozenset[str]] = {
+    "en": frozenset({"years", "year", "yrs", "yr", "years old", "year old", "old", "y o"}),
 }
 SKIP: Mapping[str, frozenset[str]] = {
     "en": frozenset({"skip", "pass", "prefer not to say", "rather not say", "i d rather not"}),

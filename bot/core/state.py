@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 # An answer is a choice id, "yes"/"no", free text, a number, an ISO code, or None when skipped.
@@ -12,23 +12,26 @@ Answer = str | int | None
 Pending = Literal["language", "resume"]
 Status = Literal["new", "active", "done"]
 
-STATE_VERSION = 1
+STATE_VERSION = 2
+_PENDING = ("language", "resume")
+_STATUS = ("new", "active", "done")
 
 
 @dataclass(frozen=True, slots=True)
 class State:
     """Everything the engine needs to continue a conversation; persisted per contact.
 
-    `history` lists the questions answered, in order: BACK pops it, and the answers always
-    belong to exactly the questions in it. `pending` is an engine prompt that interrupts the
-    flow (the language menu, or "continue or start over" after expiry).
+    `history` lists each answer given, in order, as (question, answer). BACK drops the last
+    one, and `answers` is always what `history` says: the latest answer to each question in
+    it, so going back through a loop restores the earlier answer. `pending` is an engine
+    prompt that interrupts the flow (the language menu, or "continue or start over").
     """
 
     flow_id: str | None = None
     node_id: str | None = None
     locale: str = "en"
     answers: Mapping[str, Answer] = field(default_factory=dict)
-    history: tuple[str, ...] = ()
+    history: tuple[tuple[str, Answer], ...] = ()
     invalid_count: int = 0
     pending: Pending | None = None
     opted_out: bool = False
@@ -45,9 +48,14 @@ class State:
         """The state after `node_id` was answered with `value`."""
         return self.evolve(
             answers={**self.answers, node_id: value},
-            history=(*self.history, node_id),
+            history=(*self.history, (node_id, value)),
             invalid_count=0,
         )
+
+    def without_last_answer(self) -> State:
+        """The state before the last answer was given (BACK)."""
+        history = self.history[:-1]
+        return self.evolve(answers=dict(history), history=history, invalid_count=0)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready form; `from_dict` reads it back."""
@@ -56,8 +64,7 @@ class State:
             "flow_id": self.flow_id,
             "node_id": self.node_id,
             "locale": self.locale,
-            "answers": dict(self.answers),
-            "history": list(self.history),
+            "history": [[node_id, value] for node_id, value in self.history],
             "invalid_count": self.invalid_count,
             "pending": self.pending,
             "opted_out": self.opted_out,
@@ -67,17 +74,51 @@ class State:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> State:
-        """Read a state written by `to_dict` (any version up to `STATE_VERSION`)."""
-        updated = data.get("updated_at")
+        """Read a state written by `to_dict`; raises ValueError when it cannot be trusted."""
+        history = tuple(_history_item(item) for item in _typed(data, "history", list, []))
         return cls(
-            flow_id=data.get("flow_id"),
-            node_id=data.get("node_id"),
-            locale=data.get("locale") or "en",
-            answers=dict(data.get("answers") or {}),
-            history=tuple(data.get("history") or ()),
-            invalid_count=int(data.get("invalid_count") or 0),
-            pending=data.get("pending"),
-            opted_out=bool(data.get("opted_out")),
-            status=data.get("status") or "new",
-            updated_at=datetime.fromisoformat(updated) if updated else None,
+            flow_id=_typed(data, "flow_id", str, None),
+            node_id=_typed(data, "node_id", str, None),
+            locale=_typed(data, "locale", str, "en"),
+            answers=dict(history),
+            history=history,
+            invalid_count=_typed(data, "invalid_count", int, 0),
+            pending=_choice(data, "pending", _PENDING, None),
+            opted_out=_typed(data, "opted_out", bool, False),
+            status=_choice(data, "status", _STATUS, "new"),
+            updated_at=_time(data.get("updated_at")),
         )
+
+
+def _typed(data: Mapping[str, Any], key: str, kind: type, default: Any) -> Any:
+    value = data.get(key, default)
+    if value is None or value is default:
+        return default
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise ValueError(f"state field {key} has the wrong type")
+    return value
+
+
+def _choice(data: Mapping[str, Any], key: str, allowed: tuple[str, ...], default: Any) -> Any:
+    value = data.get(key, default)
+    if value is not None and value not in allowed:
+        raise ValueError(f"state field {key} has an unknown value")
+    return value
+
+
+def _history_item(item: Any) -> tuple[str, Answer]:
+    if not (isinstance(item, list) and len(item) == 2 and isinstance(item[0], str)):
+        raise ValueError("state history item is malformed")
+    value = item[1]
+    if value is not None and (isinstance(value, bool) or not isinstance(value, str | int)):
+        raise ValueError("state history answer has the wrong type")
+    return item[0], value
+
+
+def _time(value: Any) -> datetime | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValueError("state field updated_at has the wrong type")
+    moment = datetime.fromisoformat(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

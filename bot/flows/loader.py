@@ -49,21 +49,24 @@ Migration = Callable[[LineDict], LineDict]
 MIGRATIONS: Mapping[int, Migration] = {}
 
 _TOP_KEYS = {"spec", "id", "title", "start", "expire_after", "tag_rules", "nodes"}
-_NODE_KEYS = {
-    "say",
-    "ask",
-    "do",
-    "with",
-    "next",
-    "type",
-    "choices",
-    "min",
-    "max",
-    "max_length",
-    "optional",
-    "hint",
-    "tags",
+# The keys each kind of node takes; a question also takes the keys of its type.
+_KIND_KEYS = {
+    "say": {"say", "next"},
+    "do": {"do", "with", "next"},
+    "ask": {"ask", "type", "next", "optional", "hint"},
 }
+_TYPE_KEYS = {
+    "choice": {"choices"},
+    "yes_no": {"tags"},
+    "text": {"max_length"},
+    "number": {"min", "max"},
+    "year": {"min", "max"},
+    "country": set(),
+    "us_state": set(),
+}
+_LOCALE = re.compile(r"^[a-z]{2,3}(_[A-Za-z]{2,4})?$")
+MIN_EXPIRY, MAX_EXPIRY = timedelta(minutes=5), timedelta(days=365)
+MAX_TEXT_LENGTH = 2000
 _CHOICE_KEYS = {"id", "label", "keywords", "tags"}
 
 
@@ -93,7 +96,7 @@ class _Reader:
         start = doc.get("start", next(iter(nodes_doc)))
         return Flow(
             id=flow_id,
-            title=str(doc.get("title", "")),
+            title=self.words(doc.get("title"), doc.lines.get("title", doc.line), "title"),
             spec=SPEC_VERSION,
             start=str(start),
             nodes=nodes,
@@ -108,6 +111,24 @@ class _Reader:
                 known = ", ".join(sorted(allowed))
                 self.issue(mapping.lines[key], f"unknown key '{key}' in {where} (known: {known})")
 
+    def words(self, value: Any, line: int, what: str) -> str:
+        """Text written in the flow: a string (or a whole number); anything else is an issue.
+
+        YAML turns unquoted On/No/1.10 into booleans and numbers; we ask for quotes rather
+        than show a person "yes" where the author wrote "On".
+        """
+        if value is None:
+            return ""
+        if isinstance(value, str):
+            return value
+        if isinstance(value, int) and not isinstance(value, bool):
+            return str(value)
+        if isinstance(value, bool | float):
+            self.issue(line, f"{what} reads as {value!r} in YAML: put the text in quotes")
+        else:
+            self.issue(line, f"{what} must be text, not a {type(value).__name__}")
+        return ""
+
     def slug(self, value: Any, line: int, what: str) -> str:
         text = _text(value)
         if not _SLUG.match(text):
@@ -121,39 +142,40 @@ class _Reader:
         if not found:
             self.issue(line, f"expire_after '{value}' must look like 30m, 18h or 3d")
             return DEFAULT_EXPIRY
-        amount, unit = int(found[1]), found[2]
-        return timedelta(minutes=amount) * {"m": 1, "h": 60, "d": 1440}[unit]
+        minutes = int(found[1]) * {"m": 1, "h": 60, "d": 1440}[found[2]]
+        if not MIN_EXPIRY <= timedelta(minutes=min(minutes, 10**7)) <= MAX_EXPIRY:
+            self.issue(line, "expire_after must be from 5m to 365d")
+            return DEFAULT_EXPIRY
+        return timedelta(minutes=minutes)
 
     def node(self, node_id: str, body: Any, line: int) -> Node | None:
         self.slug(node_id, line, "node id")
         if not isinstance(body, LineDict):
             self.issue(line, f"node '{node_id}' must be a mapping with say, ask or do")
             return None
-        self.unknown_keys(body, _NODE_KEYS, f"node '{node_id}'")
         kinds = [k for k in ("say", "ask", "do") if k in body]
         if len(kinds) != 1:
             self.issue(line, f"node '{node_id}' needs exactly one of say, ask or do")
             return None
-        routes = self.routes(body.get("next"), body.lines.get("next", line), node_id)
         kind = kinds[0]
+        allowed = set(_KIND_KEYS[kind])
+        if kind == "ask":
+            allowed |= _TYPE_KEYS.get(_text(body.get("type")), set())
+        self.unknown_keys(body, allowed, f"{kind} node '{node_id}'")
+        routes = self.routes(body.get("next"), body.lines.get("next", line), node_id)
         if kind == "do":
             args = body.get("with") or {}
+            with_line = body.lines.get("with", line)
             if not isinstance(args, dict):
-                self.issue(
-                    body.lines.get("with", line), f"'with' of node '{node_id}' must be a mapping"
-                )
+                self.issue(with_line, f"'with' of node '{node_id}' must be a mapping")
                 args = {}
-            action = ActionCall(_text(body["do"]), {str(k): _text(v) for k, v in args.items()})
+            action = ActionCall(
+                self.words(body["do"], body.lines["do"], "an action name"),
+                {str(k): self.words(v, with_line, f"'{k}'") for k, v in args.items()},
+            )
             return Node(node_id, action=action, routes=routes, line=line)
-        text = body[kind]
-        if text is not None and not isinstance(text, str):
-            self.issue(body.lines[kind], f"the text of node '{node_id}' must be a string")
-        text = text if isinstance(text, str) else ""
+        text = self.words(body[kind], body.lines[kind], f"the text of node '{node_id}'")
         question = self.question(node_id, body, line) if kind == "ask" else None
-        if kind == "say":
-            for key in ("type", "choices", "min", "max", "max_length", "optional", "hint", "tags"):
-                if key in body:
-                    self.issue(body.lines[key], f"'{key}' only belongs to questions ('{node_id}')")
         return Node(node_id, text=text, question=question, routes=routes, line=line)
 
     def question(self, node_id: str, body: LineDict, line: int) -> Question:
@@ -182,13 +204,18 @@ class _Reader:
             minimum = 0
         if minimum is not None and maximum is not None and minimum > maximum:
             self.issue(body.lines["min"], f"min is above max in question '{node_id}'")
-        max_length = self.integer(body, "max_length", node_id) or DEFAULT_TEXT_LENGTH
+        max_length = self.integer(body, "max_length", node_id)
+        if max_length is None:
+            max_length = DEFAULT_TEXT_LENGTH
+        elif not 1 <= max_length <= MAX_TEXT_LENGTH:
+            self.issue(body.lines["max_length"], f"max_length must be from 1 to {MAX_TEXT_LENGTH}")
+            max_length = DEFAULT_TEXT_LENGTH
         optional = body.get("optional", False)
         if not isinstance(optional, bool):
             self.issue(body.lines["optional"], f"'optional' must be true or false ('{node_id}')")
             optional = False
-        hint = body.get("hint", "")
-        return Question(kind, options, minimum, maximum, max_length, optional, _text(hint))
+        hint = self.words(body.get("hint"), body.lines.get("hint", line), "hint")
+        return Question(kind, options, minimum, maximum, max_length, optional, hint)
 
     def integer(self, body: LineDict, key: str, node_id: str) -> int | None:
         value = body.get(key)
@@ -215,7 +242,9 @@ class _Reader:
             options.append(
                 Option(
                     id=option_id,
-                    label=_text(item.get("label", "")),
+                    label=self.words(
+                        item.get("label"), item.lines.get("label", item_line), "label"
+                    ),
                     keywords=self.keywords(
                         item.get("keywords"), item.lines.get("keywords", item_line)
                     ),
@@ -252,8 +281,11 @@ class _Reader:
             return {}
         found = {}
         for locale, spellings in value.items():
+            if not isinstance(locale, str) or not _LOCALE.match(locale):
+                self.issue(line, f"keywords: '{locale}' is not a locale code (en, es, pt_BR)")
+                continue
             items = spellings if isinstance(spellings, list) else [spellings]
-            found[str(locale)] = frozenset(_text(word) for word in items)
+            found[locale] = frozenset(self.words(w, line, "a keyword") for w in items) - {""}
         return found
 
     def tag_list(self, value: Any, line: int) -> frozenset[str]:
@@ -300,6 +332,9 @@ class _Reader:
             parts = value[key]
             if len(value) != 1 or not isinstance(parts, LineList):
                 self.issue(line, f"'{key}' takes a list of conditions and nothing else")
+                return never
+            if not parts:
+                self.issue(line, f"'{key}' needs at least one condition")
                 return never
             inner = tuple(self.condition(p, pl) for p, pl in zip(parts, parts.lines, strict=True))
             return AllOf(inner) if key == "all" else AnyOf(inner)

@@ -25,6 +25,14 @@ class DuplicateKey(yaml.MarkedYAMLError):
     """A mapping names the same key twice (plain YAML would silently keep the last one)."""
 
 
+class AliasUsed(yaml.MarkedYAMLError):
+    """An alias (*name) repeats a part written elsewhere.
+
+    Flows are read by people: each part is written where it is used. Refusing aliases also
+    refuses the files that expand to gigabytes ("billion laughs") or refer to themselves.
+    """
+
+
 def parse(text: str) -> Any:
     """Parse one YAML document; mappings and sequences come back as LineDict and LineList.
 
@@ -33,12 +41,17 @@ def parse(text: str) -> Any:
     loader = yaml.SafeLoader(text)
     try:
         node = loader.get_single_node()
-        return None if node is None else _convert(node, loader)
+        return None if node is None else _convert(node, loader, set())
     finally:
         loader.dispose()
 
 
-def _convert(node: yaml.Node, loader: yaml.SafeLoader) -> Any:
+def _convert(node: yaml.Node, loader: yaml.SafeLoader, seen: set[int]) -> Any:
+    if isinstance(node, yaml.MappingNode | yaml.SequenceNode):
+        if id(node) in seen:
+            problem = "this part (&anchor) is repeated elsewhere with an alias (*name): not allowed"
+            raise AliasUsed(None, None, problem, node.start_mark)
+        seen.add(id(node))
     if isinstance(node, yaml.MappingNode):
         result = LineDict()
         result.line = node.start_mark.line + 1
@@ -52,11 +65,11 @@ def _convert(node: yaml.Node, loader: yaml.SafeLoader) -> Any:
                 raise DuplicateKey(
                     None, None, f"the key '{key}' appears twice", key_node.start_mark
                 )
-            result[key] = _convert(value_node, loader)
+            result[key] = _convert(value_node, loader, seen)
             result.lines[key] = key_node.start_mark.line + 1
         return result
     if isinstance(node, yaml.SequenceNode):
-        items = LineList(_convert(item, loader) for item in node.value)
+        items = LineList(_convert(item, loader, seen) for item in node.value)
         items.line = node.start_mark.line + 1
         items.lines = [item.start_mark.line + 1 for item in node.value]
         return items

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from sqlalchemy import delete, or_, select, update
@@ -11,6 +12,8 @@ from bot.core.errors import StorageError
 from bot.core.state import State
 from bot.storage.database import insert_ignoring_conflict
 from bot.storage.models import Contact, Conversation, InboundMessage
+
+logger = logging.getLogger(__name__)
 
 
 def get_or_create_contact_for_update(
@@ -51,9 +54,14 @@ def load_state(session: Session, contact: Contact) -> State:
     A fresh state keeps the contact's opt-out: STOP outlives DELETE.
     """
     conversation = _conversation(session, contact)
-    if conversation is None:
-        return State(opted_out=contact.opted_out)
-    return State.from_dict(conversation.state)
+    if conversation is not None:
+        try:
+            return State.from_dict(conversation.state)
+        except (ValueError, TypeError):
+            # A state this version cannot trust must not lock the person out (STOP and
+            # DELETE included): start afresh, and tell the operator which contact it was.
+            logger.warning("unreadable conversation state replaced contact=%s", contact.id)
+    return State(opted_out=contact.opted_out)
 
 
 def save_state(session: Session, contact: Contact, state: State, now: datetime) -> None:

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.core.conditions import AnswerIs
 from bot.core.effects import (
     ConversationEnded,
     DeletionRequested,
@@ -78,7 +79,7 @@ def test_back_forgets_the_answer_it_goes_back_over(engine: Engine) -> None:
     assert state.answers["who"] == "family"
     back = play(engine, "back", state=state)
     assert back.node_id == "who" and "who" not in back.answers
-    assert back.history == ("language",)
+    assert back.history == (("language", "en"),)
 
 
 def test_delete_requests_erasure_and_forgets_everything(engine: Engine) -> None:
@@ -137,3 +138,106 @@ def test_expiry_asks_before_taking_the_message_as_an_answer(engine: Engine) -> N
 def test_state_survives_its_json_form(engine: Engine) -> None:
     state = play(engine, "hi", "1", "1", "Mexico", "skip")
     assert State.from_dict(state.to_dict()) == state
+
+
+def test_back_through_a_loop_restores_the_earlier_answer() -> None:
+    confirm = Flow(
+        id="confirm",
+        start="name",
+        nodes={
+            "name": Node(
+                "name", text="Your name?", question=Question("text"), routes=(Route("ok"),)
+            ),
+            "ok": Node(
+                "ok",
+                text="Is {name} right?",
+                question=Question("yes_no"),
+                routes=(Route("name", AnswerIs("ok", frozenset({"no"}))), Route("bye")),
+            ),
+            "bye": Node("bye", text="Bye {name}."),
+        },
+    )
+    engine = Engine({"confirm": confirm}, "confirm", Translators())
+    state = play(engine, "hi", "Ana", "no", "Anna", "back")
+    assert state.node_id == "name" and state.answers == {"name": "Ana", "ok": "no"}
+    turn = engine.step(play(engine, "back", state=state), message("back"))
+    assert turn.outbound[-1].text == "Your name?"
+    assert turn.state.answers == {}
+    again = play(engine, "hi", "Ana", "no", "Anna", "back", "back")
+    assert again.node_id == "ok" and again.answers == {"name": "Ana"}
+    assert engine.step(again, message("HELP")).outbound[-1].text == "Is Ana right?"
+
+
+def test_back_after_the_end_reopens_the_last_question(engine: Engine) -> None:
+    done = play(engine, "hi", "1", "1", "Mexico", "no", "2010", "20", "10", "CA", "skip")
+    assert done.status == "done"
+    turn = engine.step(done, message("back"))
+    assert turn.state.node_id == "note" and turn.state.status == "active"
+    assert "note" not in turn.state.answers
+
+
+@pytest.mark.parametrize(
+    ("reply", "stored"),
+    [
+        ("2️⃣", "family"),
+        ("A FAMILY MEMBER", "family"),
+        ("Relative!", "family"),
+        ("  3 ", "advocate"),
+    ],
+)
+def test_a_choice_by_number_label_keyword_or_keycap(
+    engine: Engine, reply: str, stored: str
+) -> None:
+    assert play(engine, "hi", "1", reply).answers["who"] == stored
+
+
+@pytest.mark.parametrize("reply", ["፪", "٢٢٢٢٢٢٢٢٢٢٢٢٢٢٢٢٢٢٢٢", "99999999999999999999", "0", "-1"])
+def test_strange_numbers_at_a_choice_are_refused_not_crashing(engine: Engine, reply: str) -> None:
+    turn = engine.step(play(engine, "hi", "1"), message(reply))
+    assert turn.state.node_id == "who" and "who" not in turn.state.answers
+    assert turn.outbound[0].text.startswith("Please reply with the number")
+
+
+@pytest.mark.parametrize(
+    ("reply", "stored"),
+    [("22", 22), ("about 22 years", 22), ("1,5", None), ("2 3", None), ("٢٢", 22)],
+)
+def test_numbers_as_people_write_them(engine: Engine, reply: str, stored: int | None) -> None:
+    state = play(engine, "hi", "1", "1", "Mexico", "no", "2010", "20")
+    assert state.node_id == "years_in_us"
+    assert play(engine, reply, state=state).answers.get("years_in_us") == stored
+
+
+def test_a_stale_position_in_an_edited_flow_starts_over(engine: Engine) -> None:
+    stale = State(flow_id="placeholder", node_id="welcome", status="active", updated_at=NOW)
+    turn = engine.step(stale, message("Mexico"))
+    assert turn.outbound[0].text.startswith("Welcome to Homeward")
+    assert turn.state.node_id == "language"
+
+
+def test_help_after_a_long_silence_asks_continue_or_start_over(engine: Engine) -> None:
+    state = play(engine, "hi", "1", "1").evolve(updated_at=NOW)
+    turn = engine.step(state, message("help", at=NOW + timedelta(days=5)))
+    assert turn.state.pending == "resume"
+    assert turn.outbound[-1].text.endswith("Do you want to continue where you left off?")
+
+
+def test_no_to_the_resume_question_starts_over(engine: Engine) -> None:
+    state = play(engine, "hi", "1", "1").evolve(updated_at=NOW)
+    prompt = engine.step(state, message("Mexico", at=NOW + timedelta(days=5))).state
+    for text in ("maybe", "hmm"):
+        prompt = engine.step(prompt, message(text, at=NOW + timedelta(days=5))).state
+    third = engine.step(prompt, message("what", at=NOW + timedelta(days=5)))
+    assert "Reply HELP for help." in third.outbound[0].text
+    restarted = engine.step(third.state, message("no", at=NOW + timedelta(days=5)))
+    assert restarted.outbound[0].text.startswith("Welcome to Homeward")
+    assert restarted.state.answers == {}
+
+
+def test_an_unreadable_saved_state_is_refused_with_value_error() -> None:
+    with pytest.raises(ValueError):
+        State.from_dict({"invalid_count": "x"})
+    with pytest.raises(ValueError):
+        State.from_dict({"history": ["country", "year"]})
+    naive = State.from_dict({"updated_at": "2026-11-23T12:00:00"})
+    assert naive.updated_at == NOW

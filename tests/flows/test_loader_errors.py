@@ -238,3 +238,55 @@ def test_yes_and_no_written_bare_are_words_not_booleans(tmp_path: Path) -> None:
     assert issues == [] and flow is not None
     assert flow.next_node(flow.nodes["first"], {"first": "yes"}) == "thanks"
     assert flow.next_node(flow.nodes["first"], {"first": "no"}) == "bye"
+
+
+@pytest.mark.parametrize(
+    ("header", "body", "expected"),
+    [
+        (
+            "spec: 1\nid: demo\nexpire_after: 99999999999d\nnodes:\n",
+            "first:\n  say: Hi\n",
+            (3, "schema"),
+        ),
+        ("spec: 1\nid: demo\nexpire_after: 0d\nnodes:\n", "first:\n  say: Hi\n", (3, "schema")),
+        ("spec: 1\nid: demo\nnodes: &n\n", "first: *n\n", (3, "yaml")),
+        (HEADER, "first:\n  say: On\n", (6, "schema")),
+        (HEADER, "first:\n  say: [a, b]\n", (6, "schema")),
+        (HEADER, "first:\n  ask: Name?\n  type: text\n  max_length: -5\n", (8, "schema")),
+        (HEADER, "first:\n  ask: Name?\n  type: text\n  min: 3\n", (8, "schema")),
+        (HEADER, "first:\n  do: end\n  hint: no\n", (7, "schema")),
+        (
+            HEADER,
+            "first:\n  ask: Pick\n  type: choice\n  choices:\n"
+            "    - {id: a, label: A, keywords: {english: [x]}}\n",
+            (9, "schema"),
+        ),
+    ],
+    ids=[
+        "huge-expiry",
+        "zero-expiry",
+        "alias",
+        "bare-on",
+        "list-as-text",
+        "negative-length",
+        "min-on-text",
+        "hint-on-action",
+        "bad-locale",
+    ],
+)
+def test_wrong_values_are_issues_not_crashes(
+    tmp_path: Path, header: str, body: str, expected: tuple[int, str]
+) -> None:
+    path = tmp_path / "demo.yaml"
+    path.write_text(header + indent(body, "  "), encoding="utf-8")
+    assert expected in issues_of(path)
+
+
+def test_a_billion_laughs_file_is_refused_quickly(tmp_path: Path) -> None:
+    rows = ['a: &a ["x","x","x","x","x","x","x","x","x"]']
+    rows += [
+        f"{n}: &{n} [{','.join([f'*{p}'] * 9)}]" for p, n in zip("abcdefg", "bcdefgh", strict=True)
+    ]
+    path = tmp_path / "demo.yaml"
+    path.write_text("spec: 1\n" + "\n".join(rows) + "\nnodes: {first: {say: hi}}\n", "utf-8")
+    assert (2, "yaml") in issues_of(path)

@@ -84,7 +84,7 @@ def test_state_round_trips_and_is_mirrored_on_the_contact(session_factory: Sessi
         node_id="deported_year",
         locale="es",
         answers={"country": "MX", "year": 2019, "skipped": None},
-        history=("country", "year", "skipped"),
+        history=(("country", "MX"), ("year", 2019), ("skipped", None)),
         opted_out=True,
         status="active",
         updated_at=NOW,
