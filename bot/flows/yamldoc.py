@@ -49,7 +49,7 @@ def parse(text: str) -> Any:
 def _convert(node: yaml.Node, loader: yaml.SafeLoader, seen: set[int]) -> Any:
     if isinstance(node, yaml.MappingNode | yaml.SequenceNode):
         if id(node) in seen:
-            problem = "this part (&anchor) is repeated elsewhere with an alias (*name): not allowed"
+            problem = "this part (&anchor) is repeated with an alias (*name): not allowed"
             raise AliasUsed(None, None, problem, node.start_mark)
         seen.add(id(node))
     if isinstance(node, yaml.MappingNode):
