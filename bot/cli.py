@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 import waitress
+from sqlalchemy.exc import OperationalError
 
 from bot.app import Services, build_services, create_app
 from bot.core.errors import HomewardError
@@ -31,17 +32,31 @@ def _settings() -> Settings:
 
 
 @contextmanager
+def _one_line_errors() -> Iterator[None]:
+    """Our errors and an unreachable database become one clear line and exit status 1."""
+    try:
+        yield
+    except HomewardError as error:
+        raise click.ClickException(str(error)) from error
+    except OperationalError as error:
+        # The driver's message can hold the host or user; the class name is enough here.
+        raise click.ClickException(
+            f"cannot use the database ({type(error.orig).__name__}); "
+            "check HOMEWARD_DATABASE_URL and that the server is running"
+        ) from error
+
+
+@contextmanager
 def _running(settings: Settings) -> Iterator[Services]:
     """Homeward's services for one command; the database pool is closed afterwards."""
-    try:
+    with _one_line_errors():
         if settings.database_url.startswith("sqlite"):
             # The embedded database migrates itself; PostgreSQL is migrated as a release step.
             database.upgrade(settings.database_url)
         services = build_services(settings)
-    except HomewardError as error:
-        raise click.ClickException(str(error)) from error
     try:
-        yield services
+        with _one_line_errors():
+            yield services
     finally:
         services.database.dispose()
 
@@ -142,7 +157,8 @@ def db() -> None:
 def db_upgrade(revision: str) -> None:
     """Migrate the database to the newest schema."""
     settings = _settings()
-    database.upgrade(settings.database_url, revision)
+    with _one_line_errors():
+        database.upgrade(settings.database_url, revision)
     click.echo(f"Database is at {revision}.")
 
 

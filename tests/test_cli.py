@@ -85,7 +85,7 @@ def test_flows_graph_writes_mermaid_and_svg_when_graphviz_is_there(runner: CliRu
     assert result.exit_code == 0, result.output
     mermaid = Path("var/graphs/placeholder.mmd").read_text(encoding="utf-8")
     assert mermaid.startswith("flowchart TD")
-    assert 'state -- "tag veteran" --> thanks_veteran' in mermaid
+    assert 'n_state -- "tag veteran" --> n_thanks_veteran' in mermaid
     svg = Path("var/graphs/placeholder.svg")
     if graphviz_available():
         assert svg.read_text(encoding="utf-8").lstrip().startswith(("<?xml", "<svg"))
@@ -131,3 +131,17 @@ def test_an_invalid_flow_directory_stops_start_up_with_its_errors(
     result = runner.invoke(main, ["chat"], input="hi\n")
     assert result.exit_code == 1
     assert "bad.yaml:3" in result.output and "unknown-action" in result.output
+
+
+@pytest.mark.parametrize(
+    "url", ["bogus", "postgresql+psycopg://nobody:secret-pw@127.0.0.1:9/none"]
+)
+def test_a_database_that_cannot_be_used_is_one_clear_line(
+    monkeypatch: pytest.MonkeyPatch, url: str
+) -> None:
+    monkeypatch.setenv("HOMEWARD_DATABASE_URL", url)
+    for command in (["db", "upgrade"], ["chat"]):
+        result = CliRunner().invoke(main, command, input="hi\n")
+        assert result.exit_code == 1
+        assert "HOMEWARD_DATABASE_URL" in result.output
+        assert "Traceback" not in result.output and "secret-pw" not in result.output

@@ -88,27 +88,3 @@ class Not:
 
 
 Condition = AnswerIs | AnswerBetween | Skipped | HasTag | AllOf | AnyOf | Not
-
-
-def questions_in(condition: Condition) -> frozenset[str]:
-    """The question ids a condition reads (for the checker)."""
-    match condition:
-        case AnswerIs(question=q) | AnswerBetween(question=q) | Skipped(question=q):
-            return frozenset({q})
-        case AllOf(conditions=cs) | AnyOf(conditions=cs):
-            return frozenset().union(*(questions_in(c) for c in cs))
-        case Not(condition=c):
-            return questions_in(c)
-    return frozenset()
-
-
-def tags_in(condition: Condition) -> frozenset[str]:
-    """The tags a condition reads (for the checker)."""
-    match condition:
-        case HasTag(tag=t):
-            return frozenset({t})
-        case AllOf(conditions=cs) | AnyOf(conditions=cs):
-            return frozenset().union(*(tags_in(c) for c in cs))
-        case Not(condition=c):
-            return tags_in(c)
-    return frozenset()

@@ -121,6 +121,7 @@ class Flow:
     expire_after: timedelta = DEFAULT_EXPIRY
     tag_rules: tuple[TagRule, ...] = ()
     source: str = "<memory>"
+    start_line: int = 0
 
     def context(self, node_id: str, part: str | None = None) -> str:
         """The gettext context of a node's text, or of one of its parts (an option, a hint)."""

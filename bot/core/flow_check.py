@@ -5,8 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 
 from bot.core.actions import ACTIONS, ActionSpec
-from bot.core.conditions import Condition, questions_in, tags_in
-from bot.core.flow import Flow, Node
+from bot.core.conditions import (
+    AllOf,
+    AnswerBetween,
+    AnswerIs,
+    AnyOf,
+    Condition,
+    HasTag,
+    Not,
+    Skipped,
+)
+from bot.core.flow import Flow, Node, Question
 from bot.core.geo import normalize
 from bot.core.i18n import placeholders
 from bot.core.issues import FlowIssue
@@ -29,8 +38,19 @@ def check_flow(
         found.append(FlowIssue(flow.source, line, code, message))
 
     if flow.start not in flow.nodes:
-        issue(0, "dangling-next", f"start points to '{flow.start}', which is not a node")
+        issue(flow.start_line, "dangling-next", f"start points to '{flow.start}', not a node")
     for node in flow.nodes.values():
+        if node.routes and node.routes[-1].when is not None:
+            issue(
+                node.routes[-1].line or node.line,
+                "no-fallback",
+                f"the routes of '{node.id}' need a last route without 'when', "
+                "for when no condition holds",
+            )
+        if node.action is not None and node.action.name == "end" and node.routes:
+            issue(
+                node.line, "unreachable", f"'next' of '{node.id}' never runs: 'end' ends the flow"
+            )
         for route in node.routes:
             if route.to not in flow.nodes:
                 issue(
@@ -43,6 +63,7 @@ def check_flow(
         _check_text(node, issue)
         _check_tags(node, tags, issue)
         _check_action(node, actions, issue)
+        _check_action_reads(flow, node, issue)
         _check_placeholders(flow, node, issue)
         _check_keywords(node, issue)
     for rule in flow.tag_rules:
@@ -88,6 +109,18 @@ def _check_tags(node: Node, tags: Mapping[str, str], issue: _Issue) -> None:
             )
 
 
+def _check_action_reads(flow: Flow, node: Node, issue: _Issue) -> None:
+    if node.action is None or "from_answer" not in node.action.args:
+        return
+    source = flow.nodes.get(node.action.args["from_answer"])
+    if source is None or source.question is None or source.question.type != "choice":
+        issue(
+            node.line,
+            "action-arguments",
+            f"node '{node.id}': from_answer must name a choice question",
+        )
+
+
 def _check_action(node: Node, actions: Mapping[str, ActionSpec], issue: _Issue) -> None:
     if node.action is None:
         return
@@ -107,12 +140,47 @@ def _check_action(node: Node, actions: Mapping[str, ActionSpec], issue: _Issue) 
 def _check_reads(
     flow: Flow, condition: Condition, line: int, tags: Mapping[str, str], issue: _Issue
 ) -> None:
-    for question in sorted(questions_in(condition)):
-        target = flow.nodes.get(question)
-        if target is None or target.question is None:
-            issue(line, "unknown-answer", f"condition reads '{question}', which is not a question")
-    for tag in sorted(tags_in(condition) - tags.keys()):
-        issue(line, "unknown-tag", f"condition reads unknown tag '{tag}'")
+    """A condition reads questions that exist, values they can have, and known tags."""
+    match condition:
+        case AllOf(conditions=parts) | AnyOf(conditions=parts):
+            for part in parts:
+                _check_reads(flow, part, line, tags, issue)
+        case Not(condition=inner):
+            _check_reads(flow, inner, line, tags, issue)
+        case HasTag(tag=tag) if tag not in tags:
+            issue(line, "unknown-tag", f"condition reads unknown tag '{tag}'")
+        case AnswerIs() | AnswerBetween() | Skipped():
+            node = flow.nodes.get(condition.question)
+            if node is None or node.question is None:
+                issue(
+                    line,
+                    "unknown-answer",
+                    f"condition reads '{condition.question}', which is not a question",
+                )
+            else:
+                problem = _value_problem(condition, node.question)
+                if problem:
+                    issue(line, "unknown-value", f"condition on '{node.id}': {problem}")
+
+
+def _value_problem(condition: AnswerIs | AnswerBetween | Skipped, question: Question) -> str:
+    """Why the condition can never hold for answers to `question` ("" when it can)."""
+    match condition:
+        case AnswerIs(values=values) if question.type in ("choice", "yes_no"):
+            known = {option.id for option in question.options}
+            unknown = sorted(values - known)
+            if unknown:
+                return (
+                    f"{', '.join(unknown)} is not one of its answers ({', '.join(sorted(known))})"
+                )
+        case AnswerIs(values=values) if question.type in ("number", "year"):
+            if not all(v.lstrip("-").isdecimal() for v in values):
+                return "a number question's answer is compared with something not a number"
+        case AnswerBetween() if question.type not in ("number", "year"):
+            return "at_least and below only apply to number and year questions"
+        case Skipped() if not question.optional:
+            return "it is not optional, so it is never skipped"
+    return ""
 
 
 def _check_placeholders(flow: Flow, node: Node, issue: _Issue) -> None:
@@ -127,26 +195,40 @@ def _check_placeholders(flow: Flow, node: Node, issue: _Issue) -> None:
 
 
 def _check_keywords(node: Node, issue: _Issue) -> None:
-    """A choice keyword that is also a global command would never be read as an answer."""
-    if node.question is None:
+    """Each word that picks a choice must pick only it, and must not be a global command.
+
+    A command wins over an answer: a choice labelled "Stop" would opt the person out.
+    """
+    if node.question is None or node.question.type != "choice":
         return
     commands: set[str] = set(LANGUAGE_EVERYWHERE)
     for table in KEYWORDS.values():
         for spellings in table.values():
             commands |= spellings
+    owner: dict[str, str] = {}
     for option in node.question.options:
-        for locale, spellings in option.keywords.items():
-            for word in sorted(spellings):
-                if normalize(word) in commands:
-                    issue(
-                        option.line or node.line,
-                        "keyword-clash",
-                        f"keyword '{word}' ({locale}) of choice '{option.id}' is a global "
-                        "command and would never be taken as an answer",
-                    )
+        spoken = [option.label, option.id]
+        spoken += [w for spellings in option.keywords.values() for w in sorted(spellings)]
+        for word in dict.fromkeys(normalize(w) for w in spoken if normalize(w)):
+            where = option.line or node.line
+            if word in commands:
+                issue(
+                    where,
+                    "keyword-clash",
+                    f"'{word}' (choice '{option.id}' of "
+                    f"'{node.id}') is a global command and would never be taken as an answer",
+                )
+            elif owner.setdefault(word, option.id) != option.id:
+                issue(
+                    where,
+                    "keyword-clash",
+                    f"'{word}' picks both '{owner[word]}' and '{option.id}' in '{node.id}'",
+                )
 
 
 def _targets(node: Node) -> Iterator[str]:
+    if node.action is not None and node.action.name == "end":
+        return  # nothing after `end` runs
     yield from (route.to for route in node.routes)
 
 

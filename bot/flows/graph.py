@@ -54,26 +54,26 @@ def _mermaid_text(text: str) -> str:
 
 
 def to_mermaid(flow: Flow) -> str:
-    """The flow as a Mermaid flowchart (GitHub and many editors render it)."""
-    lines = ["flowchart TD", f'  start(["{flow.id}"]) --> {flow.start}']
+    """The flow as a Mermaid flowchart (GitHub and many editors render it).
+
+    Node ids get an `n_` prefix: `end` and `start` are valid flow ids but words Mermaid keeps.
+    """
+    lines = ["flowchart TD", f'  flow_start(["{flow.id}"]) --> n_{flow.start}']
     for node in flow.nodes.values():
         label = _mermaid_text(_label(node))
-        shape = (
-            f'{{"{label}"}}'
-            if node.question
-            else f'[["{label}"]]'
-            if node.action
-            else f'["{label}"]'
-        )
-        lines.append(f"  {node.id}{shape}")
+        if node.question is not None:
+            shape = f'{{"{label}"}}'
+        elif node.action is not None:
+            shape = f'[["{label}"]]'
+        else:
+            shape = f'["{label}"]'
+        lines.append(f"  n_{node.id}{shape}")
     for node in flow.nodes.values():
         for route in node.routes:
-            if route.when is None:
-                lines.append(f"  {node.id} --> {route.to}")
-            else:
-                lines.append(
-                    f'  {node.id} -- "{_mermaid_text(describe(route.when))}" --> {route.to}'
-                )
+            arrow = (
+                "-->" if route.when is None else f'-- "{_mermaid_text(describe(route.when))}" -->'
+            )
+            lines.append(f"  n_{node.id} {arrow} n_{route.to}")
     return "\n".join(lines) + "\n"
 
 

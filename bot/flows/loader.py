@@ -103,6 +103,7 @@ class _Reader:
             expire_after=self.duration(doc.get("expire_after"), doc.lines.get("expire_after", 0)),
             tag_rules=self.tag_rules(doc.get("tag_rules"), doc.lines.get("tag_rules", doc.line)),
             source=self.source,
+            start_line=doc.lines.get("start", doc.line),
         )
 
     def unknown_keys(self, mapping: LineDict, allowed: set[str], where: str) -> None:

@@ -290,3 +290,68 @@ def test_a_billion_laughs_file_is_refused_quickly(tmp_path: Path) -> None:
     path = tmp_path / "demo.yaml"
     path.write_text("spec: 1\n" + "\n".join(rows) + "\nnodes: {first: {say: hi}}\n", "utf-8")
     assert (2, "yaml") in issues_of(path)
+
+
+CHECKER_CASES = [
+    pytest.param(
+        "first:\n  ask: Served?\n  type: yes_no\n  next:\n    - when: {answer: first, is: yes}\n"
+        "      goto: bye\nbye:\n  say: Bye\n",
+        (9, "no-fallback"),
+        id="no-fallback",
+    ),
+    pytest.param(
+        "first:\n  ask: Served?\n  type: yes_no\n  next:\n    - when: {answer: first, is: maybe}\n"
+        "      goto: bye\n    - goto: bye\nbye:\n  say: Bye\n",
+        (9, "unknown-value"),
+        id="value-a-yes-no-never-has",
+    ),
+    pytest.param(
+        "first:\n  ask: Served?\n  type: yes_no\n  next:\n"
+        "    - when: {answer: first, at_least: 3}\n"
+        "      goto: bye\n    - goto: bye\nbye:\n  say: Bye\n",
+        (9, "unknown-value"),
+        id="range-on-yes-no",
+    ),
+    pytest.param(
+        "first:\n  ask: Served?\n  type: yes_no\n  next:\n"
+        "    - when: {answer: first, skipped: true}\n"
+        "      goto: bye\n    - goto: bye\nbye:\n  say: Bye\n",
+        (9, "unknown-value"),
+        id="skipped-on-required",
+    ),
+    pytest.param(
+        "first:\n  ask: Pick\n  type: choice\n  choices:\n    - {id: halt, label: Stop}\n",
+        (9, "keyword-clash"),
+        id="label-is-a-command",
+    ),
+    pytest.param(
+        "first:\n  ask: Pick\n  type: choice\n  choices:\n    - {id: a, label: Mine}\n"
+        "    - {id: b, label: Yours, keywords: {en: [mine]}}\n",
+        (10, "keyword-clash"),
+        id="one-word-two-choices",
+    ),
+    pytest.param(
+        "first:\n  do: set_language\n  with: {from_answer: nowhere}\n",
+        (5, "action-arguments"),
+        id="language-from-no-question",
+    ),
+    pytest.param(
+        "first:\n  do: end\n  next: after\nafter:\n  say: Never\n",
+        (8, "unreachable"),
+        id="after-end",
+    ),
+]
+
+
+@pytest.mark.parametrize(("body", "expected"), CHECKER_CASES)
+def test_conditions_and_choices_that_could_never_work(
+    tmp_path: Path, body: str, expected: tuple[int, str]
+) -> None:
+    assert expected in issues_of(write(tmp_path, body))
+
+
+def test_a_start_that_points_nowhere_names_its_line(tmp_path: Path) -> None:
+    path = write(
+        tmp_path, "first:\n  say: Hi\n", header="spec: 1\nid: demo\nstart: nope\nnodes:\n"
+    )
+    assert (3, "dangling-next") in issues_of(path)
