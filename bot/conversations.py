@@ -6,7 +6,7 @@ import logging
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.core.effects import DeletionRequested
+from bot.core.effects import DeletionRequested, FlowHalted
 from bot.core.engine import Engine
 from bot.core.messages import Inbound, Outbound
 from bot.storage import contacts
@@ -46,6 +46,15 @@ class Conversations:
                 contacts.erase_contact_data(session, contact)
             else:
                 contacts.save_state(session, contact, turn.state, now)
+            for halted in (e for e in turn.effects if isinstance(e, FlowHalted)):
+                # The operator must see this: a flow that loops without asking anything.
+                logger.warning(
+                    "flow halted flow=%s node=%s reason=%s contact=%s",
+                    halted.flow_id,
+                    halted.node_id,
+                    halted.reason,
+                    contact.id,
+                )
             logger.info(
                 "turn contact=%s channel=%s replies=%d effects=%s",
                 contact.id,

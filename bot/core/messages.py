@@ -35,6 +35,10 @@ class Inbound:
     provider_id: str | None = None
     locale_hint: str | None = None
 
+    def __post_init__(self) -> None:
+        if self.received_at.tzinfo is None:
+            raise ValueError("Inbound.received_at must be timezone-aware")
+
     def __repr__(self) -> str:
         return f"Inbound({self.address}, {len(self.text)} chars, {self.received_at.isoformat()})"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from types import MappingProxyType
 from typing import Any, Literal
 
 # An answer is a choice id, "yes"/"no", free text, a number, an ISO code, or None when skipped.
@@ -37,6 +38,10 @@ class State:
     opted_out: bool = False
     status: Status = "new"
     updated_at: datetime | None = None
+
+    def __post_init__(self) -> None:
+        # Frozen all the way down: nobody can change the answers of a state they were given.
+        object.__setattr__(self, "answers", MappingProxyType(dict(self.answers)))
 
     def evolve(self, **changes: Any) -> State:
         """A copy with `changes` applied (answers are copied, never shared)."""

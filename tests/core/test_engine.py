@@ -241,3 +241,14 @@ def test_an_unreadable_saved_state_is_refused_with_value_error() -> None:
         State.from_dict({"history": ["country", "year"]})
     naive = State.from_dict({"updated_at": "2026-11-23T12:00:00"})
     assert naive.updated_at == NOW
+
+
+def test_a_state_cannot_be_changed_by_whoever_holds_it(engine: Engine) -> None:
+    state = play(engine, "hi", "1", "2")
+    with pytest.raises(TypeError):
+        state.answers["who"] = "self"  # type: ignore[index]
+
+
+def test_an_inbound_message_needs_a_time_zone() -> None:
+    with pytest.raises(ValueError, match="timezone-aware"):
+        Inbound(WHO, "hi", datetime(2026, 11, 23, 12, 0))
