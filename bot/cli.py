@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 import threading
 from collections.abc import Iterator
@@ -79,29 +80,46 @@ def serve(host: str | None, port: int | None) -> None:
     settings = _settings()
     host, port = host or settings.host, port or settings.port
     with _running(settings) as services:
-        app = create_app(settings, services)
+        try:
+            server = waitress.create_server(
+                create_app(settings, services), host=host, port=port, threads=8
+            )
+        except OSError as error:
+            raise click.ClickException(
+                f"cannot listen on {host}:{port} ({error.strerror}); "
+                "set HOMEWARD_PORT to a free port"
+            ) from error
         stop = threading.Event()
         if settings.run_worker:
-            thread = threading.Thread(
+            worker = threading.Thread(
                 target=_worker(services).run_forever,
                 args=(stop, settings.worker_idle_seconds),
                 name="outbox-worker",
                 daemon=True,
             )
-            thread.start()
+            worker.start()
         base = f"http://{host}:{port}"
         click.echo(f"Homeward is running on {base}/")
         if settings.development:
             click.echo(f"  Simulator (talk to the bot): {base}/simulator")
         click.echo(f"  Health check:                {base}/healthz")
-        click.echo(
-            "  Outbox worker:               " + ("running" if settings.run_worker else "off")
-        )
+        state = "running" if settings.run_worker else "off (HOMEWARD_RUN_WORKER=false)"
+        click.echo(f"  Outbox worker:               {state}")
         click.echo("Press Ctrl-C to stop.")
+        # Process managers stop services with SIGTERM: stop as cleanly as on Ctrl-C.
+        signal.signal(signal.SIGTERM, _interrupt)
         try:
-            waitress.serve(app, host=host, port=port, threads=8, _quiet=True)
+            server.run()  # returns on Ctrl-C (Waitress handles the interrupt itself)
+        except KeyboardInterrupt:
+            pass
         finally:
             stop.set()
+            server.close()
+        click.echo("Stopped.")
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _worker(services: Services) -> Worker:
