@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import io
+import os
+import pty
+import select
 import shutil
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -145,3 +151,37 @@ def test_a_database_that_cannot_be_used_is_one_clear_line(
         assert result.exit_code == 1
         assert "HOMEWARD_DATABASE_URL" in result.output
         assert "Traceback" not in result.output and "secret-pw" not in result.output
+
+
+def test_interactive_chat_in_a_real_terminal(database_url: str, tmp_path: Path) -> None:
+    leader, follower = pty.openpty()
+    env = {**os.environ, "HOMEWARD_DATABASE_URL": database_url}
+    chat = subprocess.Popen(
+        [sys.executable, "-c", "from bot.cli import main; main()", "chat", "--address", "tty"],
+        stdin=follower,
+        stdout=follower,
+        stderr=follower,
+        env=env,
+        cwd=tmp_path,
+    )
+    os.close(follower)
+    seen = b""
+
+    def read_until(marker: bytes) -> None:
+        nonlocal seen
+        deadline = time.monotonic() + 20
+        while marker not in seen and time.monotonic() < deadline:
+            if select.select([leader], [], [], 0.2)[0]:
+                try:
+                    seen += os.read(leader, 4096)
+                except OSError:
+                    break
+
+    read_until(b"you> ")
+    assert b"Ctrl-D" in seen
+    os.write(leader, b"hi\n")
+    read_until(b"1. English")
+    os.write(leader, b"\x04")  # Ctrl-D
+    assert chat.wait(timeout=20) == 0
+    os.close(leader)
+    assert b"bot> Welcome to Homeward" in seen
