@@ -26,8 +26,8 @@ run: install
 	HOMEWARD_ENV=$${HOMEWARD_ENV:-development} $(BIN)/homeward serve
 
 lint: install
-	$(BIN)/ruff check bot tests migrations
-	$(BIN)/ruff format --check bot tests migrations
+	$(BIN)/ruff check bot tests migrations bench
+	$(BIN)/ruff format --check bot tests migrations bench
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
@@ -37,8 +37,8 @@ test: lint
 	$(BIN)/pytest
 
 format: install
-	$(BIN)/ruff check --fix bot tests migrations
-	$(BIN)/ruff format bot tests migrations
+	$(BIN)/ruff check --fix bot tests migrations bench
+	$(BIN)/ruff format bot tests migrations bench
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache
