@@ -74,14 +74,18 @@ class _Step:
     # -- entry -------------------------------------------------------------------------------
 
     def run(self) -> Turn:
-        text = self.inbound.text
+        button = self.inbound.button
+        # A button press answers with its choice key; it is never a command.
+        text = button.key if button is not None else self.inbound.text
+        keyword = None if button is not None else self.keyword(text)
         if self.state.opted_out:
-            if match_keyword(text, [self.state.locale]) is Keyword.DELETE:
+            if keyword is Keyword.DELETE:
                 # Erasure is a right even after STOP; it happens silently, as STOP asked.
                 self.effects.append(DeletionRequested())
                 self.state = State(opted_out=True)
                 return self.finish()
-            if normalize(text) not in OPT_IN_WHILE_STOPPED:
+            opting_in = keyword is Keyword.START or normalize(text) in OPT_IN_WHILE_STOPPED
+            if button is not None or not opting_in:
                 return Turn(self.state)  # after STOP, silence: not even an error message
             self.state = self.state.evolve(opted_out=False)
             self.effects.append(OptedIn())
@@ -90,8 +94,10 @@ class _Step:
             return self.finish()
         if self.state.status == "new" and self.inbound.locale_hint:
             self.adopt_hint(self.inbound.locale_hint)
-        keyword = match_keyword(text, [self.state.locale])
-        if keyword is not None:
+        if button is not None and button.question != self.waiting_for():
+            self.say(texts.OLD_BUTTON)
+            self.resume_or_begin()
+        elif keyword is not None:
             self.on_keyword(keyword)
         elif self.state.pending == "language":
             self.on_language_reply(text)
@@ -105,6 +111,19 @@ class _Step:
         else:
             self.on_answer(text)
         return self.finish()
+
+    def keyword(self, text: str) -> Keyword | None:
+        """The command the message is: recognised by the provider, or by its words."""
+        if self.inbound.keyword in {k.value for k in Keyword}:
+            return Keyword(self.inbound.keyword)
+        return match_keyword(text, [self.state.locale])
+
+    def waiting_for(self) -> str | None:
+        """What a button press may answer now: the pending prompt or the current question."""
+        if self.state.pending is not None:
+            return self.state.pending
+        node = self.current_node()
+        return node.id if node is not None else None
 
     def finish(self) -> Turn:
         final = self.state.evolve(updated_at=self.inbound.received_at)
@@ -208,7 +227,8 @@ class _Step:
                 Choice("continue", self.translate.text(texts.RESUME_CONTINUE)),
                 Choice("restart", self.translate.text(texts.RESUME_RESTART)),
             )
-        self.out.append(Outbound(f"{prefix}\n{text}" if prefix else text, choices))
+        message = f"{prefix}\n{text}" if prefix else text
+        self.out.append(Outbound(message, choices, self.state.pending))
 
     def reject_pending(self) -> None:
         count = self.state.invalid_count + 1
@@ -343,7 +363,8 @@ class _Step:
         question = node.question
         assert question is not None
         text = self.node_text(node)
-        self.out.append(Outbound(f"{prefix}\n{text}" if prefix else text, self.choices(node)))
+        message = f"{prefix}\n{text}" if prefix else text
+        self.out.append(Outbound(message, self.choices(node), node.id))
 
     def node_text(self, node: Node) -> str:
         template = self.translate.pgettext(self.flow.context(node.id), node.text)

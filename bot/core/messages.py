@@ -21,12 +21,23 @@ class Address:
 
 
 @dataclass(frozen=True, slots=True)
+class Button:
+    """A press on a choice button: which question it belonged to, and which choice."""
+
+    question: str
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
 class Inbound:
     """One message a person sent, already parsed by its channel.
 
     `received_at` is the engine's only clock. `provider_id` is the channel's own message id
     (Twilio's MessageSid, Telegram's update_id) and is what deduplication keys on.
     `locale_hint` is what the channel knows of the person's language, if anything.
+    `button` is set when the person pressed a choice button instead of typing. `keyword` is
+    set when the provider already recognised a command (Twilio's OptOutType: "stop", "start",
+    "help"), whatever word the person used.
     """
 
     address: Address
@@ -34,6 +45,8 @@ class Inbound:
     received_at: datetime
     provider_id: str | None = None
     locale_hint: str | None = None
+    button: Button | None = None
+    keyword: str | None = None
 
     def __post_init__(self) -> None:
         if self.received_at.tzinfo is None:
@@ -53,10 +66,15 @@ class Choice:
 
 @dataclass(frozen=True, slots=True)
 class Outbound:
-    """One message to the person, already translated. Channels decide how to show `choices`."""
+    """One message to the person, already translated. Channels decide how to show `choices`.
+
+    `question` names what the choices answer (a node id, or "language"/"resume" for the
+    engine's own prompts), so a channel with buttons can tell a press on an old one.
+    """
 
     text: str
     choices: tuple[Choice, ...] = field(default=())
+    question: str | None = None
 
     def as_plain_text(self) -> str:
         """The message with its choices as numbered lines, for channels without buttons (SMS)."""

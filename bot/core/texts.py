@@ -27,6 +27,7 @@ HELP = Text(
     "Homeward is free and is not a lawyer. Commands: BACK (previous question), RESTART, "
     "LANGUAGE, STOP (no more messages), DELETE (erase your answers).",
 )
+OLD_BUTTON = Text("engine.old-button", "That button was for an earlier question.")
 FIRST_QUESTION = Text("engine.first-question", "This is the first question.")
 STOPPED = Text("engine.stopped", "")  # after STOP nothing is sent; kept so the intent is explicit
 OPTED_IN = Text("engine.opted-in", "Welcome back. You will get messages from Homeward again.")

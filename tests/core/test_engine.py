@@ -18,7 +18,7 @@ from bot.core.effects import (
 from bot.core.engine import Engine
 from bot.core.flow import Flow, Node, Question, Route
 from bot.core.i18n import Translators
-from bot.core.messages import Address, Inbound
+from bot.core.messages import Address, Button, Inbound
 from bot.core.state import State
 from bot.flows.loader import load_flows
 
@@ -252,3 +252,44 @@ def test_a_state_cannot_be_changed_by_whoever_holds_it(engine: Engine) -> None:
 def test_an_inbound_message_needs_a_time_zone() -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         Inbound(WHO, "hi", datetime(2026, 11, 23, 12, 0))
+
+
+def press(question: str, key: str) -> Inbound:
+    return Inbound(WHO, "", NOW, None, None, Button(question, key))
+
+
+def test_a_button_answers_the_question_it_belongs_to(engine: Engine) -> None:
+    state = play(engine, "hi", "1")
+    turn = engine.step(state, press("who", "family"))
+    assert turn.state.answers["who"] == "family"
+    assert turn.outbound[-1].question == "country"
+
+
+def test_a_button_of_an_earlier_question_is_refused_politely(engine: Engine) -> None:
+    state = play(engine, "hi", "1", "2")
+    turn = engine.step(state, press("who", "self"))
+    assert turn.state.answers["who"] == "family"
+    assert turn.outbound[0].text == "That button was for an earlier question."
+    assert turn.outbound[-1].question == "country"
+
+
+def test_a_button_is_never_a_command_and_is_silent_after_stop(engine: Engine) -> None:
+    state = play(engine, "hi", "1")
+    turn = engine.step(state, press("who", "stop"))
+    assert not turn.state.opted_out and "who" not in turn.state.answers
+    stopped = play(engine, "STOP", state=state)
+    assert engine.step(stopped, press("who", "self")).outbound == ()
+
+
+def test_a_command_the_provider_recognised_counts_whatever_the_word(engine: Engine) -> None:
+    state = play(engine, "hi", "1")
+    said = Inbound(WHO, "PARAR", NOW, None, None, None, "stop")
+    turn = engine.step(state, said)
+    assert turn.effects == (OptedOut(),) and turn.outbound == ()
+    back = engine.step(turn.state, Inbound(WHO, "COMENZAR", NOW, None, None, None, "start"))
+    assert back.effects == (OptedIn(),)
+
+
+def test_the_language_menu_and_resume_prompt_say_what_they_ask(engine: Engine) -> None:
+    state = play(engine, "hi", "1")
+    assert engine.step(state, message("language")).outbound[-1].question == "language"
