@@ -8,6 +8,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from bot.channel_settings import (
+    TelegramSettings,
+    TwilioSettings,
+    public_url,
+    telegram_settings,
+    twilio_settings,
+)
 from bot.core.errors import ConfigError
 
 Environment = Literal["development", "production"]
@@ -26,7 +33,10 @@ class Settings:
     start_flow: str = "placeholder"
     flows_dir: Path | None = None
     run_worker: bool = True
-    worker_idle_seconds: float = 1.0
+    worker_idle_seconds: float = 0.5
+    public_url: str | None = None
+    twilio: TwilioSettings | None = None
+    telegram: TelegramSettings | None = None
 
     @property
     def development(self) -> bool:
@@ -43,6 +53,7 @@ class Settings:
         flows_dir = env.get("HOMEWARD_FLOWS_DIR")
         if flows_dir and not Path(flows_dir).is_dir():
             raise ConfigError("HOMEWARD_FLOWS_DIR must name an existing directory")
+        public = public_url(env)
         return cls(
             database_url=env.get("HOMEWARD_DATABASE_URL") or DEFAULT_DATABASE_URL,
             environment=environment,  # type: ignore[arg-type]  # checked above
@@ -51,6 +62,9 @@ class Settings:
             start_flow=env.get("HOMEWARD_START_FLOW") or "placeholder",
             flows_dir=Path(flows_dir) if flows_dir else None,
             run_worker=_flag(env, "HOMEWARD_RUN_WORKER", True),
+            public_url=public,
+            twilio=twilio_settings(env, public),
+            telegram=telegram_settings(env, public),
         )
 
 

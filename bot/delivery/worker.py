@@ -14,7 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.errors import ConfigError, HomewardError
-from bot.storage import outbox
+from bot.storage import contacts, outbox
 from bot.storage.outbox import OutboxItem
 
 logger = logging.getLogger(__name__)
@@ -46,11 +46,16 @@ class RetryLater(HomewardError):
 
 
 class PermanentFailure(HomewardError):
-    """The send can never succeed (rejected recipient, gone endpoint): the message is dead."""
+    """The send can never succeed (rejected recipient, gone endpoint): the message is dead.
 
-    def __init__(self, code: str) -> None:
+    `opted_out` says the person can no longer be reached at all (Twilio 21610, Telegram's
+    "blocked by the user"): the contact is marked opted out with the message.
+    """
+
+    def __init__(self, code: str, *, opted_out: bool = False) -> None:
         super().__init__(code)
         self.code = code
+        self.opted_out = opted_out
 
 
 class Sender(Protocol):
@@ -59,7 +64,9 @@ class Sender(Protocol):
     @property
     def kind(self) -> str: ...
 
-    def send(self, item: OutboxItem) -> None: ...
+    def send(self, item: OutboxItem) -> str | None:
+        """Deliver the item; returns the provider's id for the message when it gives one."""
+        ...
 
 
 def safe_code(code: str) -> str:
@@ -137,9 +144,9 @@ class Worker:
             self._record_no_sender(item)
             return
         try:
-            sender.send(item)
+            provider_id = sender.send(item)
         except PermanentFailure as exc:
-            self._record_dead(item, safe_code(exc.code))
+            self._record_dead(item, safe_code(exc.code), opted_out=exc.opted_out)
         except RetryLater as exc:
             self._record_failure(item, safe_code(exc.code), exc.retry_after)
         except Exception as exc:  # a sender bug must not stop the other deliveries
@@ -147,7 +154,9 @@ class Worker:
             self._record_failure(item, safe_code(type(exc).__name__), None)
         else:
             with self._sessions.begin() as session:
-                outbox.mark_sent(session, item.id, self._clock(), attempt=item.attempts)
+                outbox.mark_sent(
+                    session, item.id, self._clock(), attempt=item.attempts, provider_id=provider_id
+                )
             logger.info("outbox %d (%s) sent on attempt %d", item.id, item.kind, item.attempts)
 
     def _record_failure(self, item: OutboxItem, code: str, retry_after: float | None) -> None:
@@ -166,9 +175,11 @@ class Worker:
             retry_at.isoformat(),
         )
 
-    def _record_dead(self, item: OutboxItem, code: str) -> None:
+    def _record_dead(self, item: OutboxItem, code: str, *, opted_out: bool = False) -> None:
         with self._sessions.begin() as session:
             outbox.mark_dead(session, item.id, code, attempt=item.attempts)
+            if opted_out and item.contact_id is not None:
+                contacts.mark_opted_out(session, item.contact_id)
         logger.error(
             "outbox %d (%s) dead after %d attempt(s): %s", item.id, item.kind, item.attempts, code
         )

@@ -56,7 +56,8 @@ def load_state(session: Session, contact: Contact) -> State:
     conversation = _conversation(session, contact)
     if conversation is not None:
         try:
-            return State.from_dict(conversation.state)
+            # The contact row has the last word on opt-out: a provider may report it too.
+            return State.from_dict(conversation.state).evolve(opted_out=contact.opted_out)
         except (ValueError, TypeError):
             # A state this version cannot trust must not lock the person out (STOP and
             # DELETE included): start afresh, and tell the operator which contact it was.
@@ -122,3 +123,8 @@ def erase_contact_data(session: Session, contact: Contact) -> None:
     session.execute(delete(Conversation).where(Conversation.contact_id == contact.id))
     contact.locale = None
     session.flush()
+
+
+def mark_opted_out(session: Session, contact_id: int) -> None:
+    """The provider says the person cannot be reached (they sent STOP, or blocked the bot)."""
+    session.execute(update(Contact).where(Contact.id == contact_id).values(opted_out=True))

@@ -151,6 +151,14 @@ class OutboxMessage(Base):
     contact_id: Mapped[int | None] = mapped_column(
         ForeignKey("contacts.id", ondelete="CASCADE"), index=True
     )
+    # Rows that share a sequence key are sent strictly one after the other, in id order (the
+    # parts of a chat reply): a later row waits while an earlier one is unsent.
+    sequence_key: Mapped[str | None] = mapped_column(String(100), index=True)
+    # What the provider says happened after it accepted the message (Twilio status callbacks).
+    provider_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    delivery_status: Mapped[str | None] = mapped_column(String(16))
+    delivery_rank: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    delivery_error: Mapped[str | None] = mapped_column(String(32))
 
     def __repr__(self) -> str:
         return f"OutboxMessage(id={self.id}, kind={self.kind!r}, status={self.status!r})"

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from bot.storage.database import insert_ignoring_conflict
 from bot.storage.models import OUTBOX_STATUSES, OutboxMessage
@@ -34,6 +34,7 @@ class OutboxItem:
     dedupe_key: str
     payload: Mapping[str, Any]
     attempts: int
+    contact_id: int | None = None
 
     def __repr__(self) -> str:
         # The payload may carry personal data: never in a repr.
@@ -47,13 +48,17 @@ def enqueue(
     payload: Mapping[str, Any],
     now: datetime,
     contact_id: int | None = None,
+    sequence_key: str | None = None,
 ) -> bool:
     """Add a message to send once the current transaction commits; due at `now`.
 
-    Idempotent: False (and nothing changes) when `dedupe_key` was enqueued before.
+    Idempotent: False (and nothing changes) when `dedupe_key` was enqueued before. Rows with
+    the same `sequence_key` are sent one after the other in the order they were enqueued.
     """
     if not 0 < len(kind) <= 32 or not 0 < len(dedupe_key) <= 200:
         raise ValueError("outbox kind must be 1-32 and dedupe_key 1-200 characters")
+    if sequence_key is not None and not 0 < len(sequence_key) <= 100:
+        raise ValueError("outbox sequence_key must be 1-100 characters")
     return insert_ignoring_conflict(
         session,
         OutboxMessage,
@@ -67,6 +72,7 @@ def enqueue(
             "next_attempt_at": now,
             "created_at": now,
             "contact_id": contact_id,
+            "sequence_key": sequence_key,
         },
     )
 
@@ -75,7 +81,20 @@ def _claimable(now: datetime) -> ColumnElement[bool]:
     due = and_(OutboxMessage.status.in_((PENDING, FAILED)), OutboxMessage.next_attempt_at <= now)
     # A worker that died mid-send leaves its rows in flight; they come back when the lease ends.
     expired = and_(OutboxMessage.status == IN_FLIGHT, OutboxMessage.lease_until <= now)
-    return or_(due, expired)
+    # In a sequence, a row waits until every earlier row is sent or dead: the parts of a
+    # reply arrive in order, even with several workers and retries.
+    earlier = aliased(OutboxMessage)
+    waiting = (
+        select(earlier.id)
+        .where(
+            earlier.sequence_key == OutboxMessage.sequence_key,
+            earlier.id < OutboxMessage.id,
+            earlier.status.in_((PENDING, IN_FLIGHT, FAILED)),
+        )
+        .exists()
+    )
+    in_turn = or_(OutboxMessage.sequence_key.is_(None), ~waiting)
+    return and_(or_(due, expired), in_turn)
 
 
 def claim(session: Session, now: datetime, limit: int, lease: timedelta) -> list[OutboxItem]:
@@ -115,6 +134,7 @@ def claim(session: Session, now: datetime, limit: int, lease: timedelta) -> list
             OutboxMessage.dedupe_key,
             OutboxMessage.payload,
             OutboxMessage.attempts,
+            OutboxMessage.contact_id,
         )
         .execution_options(synchronize_session=False)
     )
@@ -147,10 +167,58 @@ def _code(error_code: str) -> str:
 
 
 def mark_sent(
-    session: Session, item_id: int, now: datetime, *, attempt: int | None = None
+    session: Session,
+    item_id: int,
+    now: datetime,
+    *,
+    attempt: int | None = None,
+    provider_id: str | None = None,
 ) -> bool:
-    """Record a successful send. False if the row is not (or no longer) claimed by us."""
-    return _finish(session, item_id, attempt, {"status": SENT, "sent_at": now, "last_error": None})
+    """Record a successful send (with the provider's id for the message, if it gave one).
+
+    False if the row is not (or no longer) claimed by us.
+    """
+    values: dict[str, Any] = {"status": SENT, "sent_at": now, "last_error": None}
+    if provider_id is not None:
+        values["provider_id"] = provider_id[:64]
+    return _finish(session, item_id, attempt, values)
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryUpdate:
+    """What a delivery report changed: the row, its contact, and whether it moved forward."""
+
+    outbox_id: int
+    contact_id: int | None
+    moved: bool
+
+
+def record_delivery(
+    session: Session, provider_id: str, status: str, rank: int, error_code: str | None
+) -> DeliveryUpdate | None:
+    """Store a provider's report on a sent message; a status never moves backwards.
+
+    Reports arrive out of order ("sent" after "delivered"): only a higher `rank` replaces the
+    stored status. None when no row carries `provider_id` (a reply sent as TwiML, say).
+    """
+    row = session.execute(
+        select(OutboxMessage.id, OutboxMessage.contact_id).where(
+            OutboxMessage.provider_id == provider_id
+        )
+    ).first()
+    if row is None:
+        return None
+    values: dict[str, Any] = {"delivery_status": status[:16], "delivery_rank": rank}
+    if error_code is not None:
+        values["delivery_error"] = _code(error_code)[:32]
+    moved = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == row.id, OutboxMessage.delivery_rank < rank)
+        .values(**values)
+        .returning(OutboxMessage.id)
+        .execution_options(synchronize_session=False)
+    ).first()
+    return DeliveryUpdate(row.id, row.contact_id, moved is not None)
 
 
 def mark_retry(

@@ -13,6 +13,7 @@ import pytest
 import sqlalchemy as sa
 from alembic.operations import Operations
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect
 
 from bot.core.errors import ConfigError, StorageError
@@ -33,6 +34,7 @@ from bot.storage.database import (
 )
 
 REPO = Path(__file__).resolve().parents[2]
+HEAD = ScriptDirectory(str(REPO / "migrations")).get_current_head()
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 TABLES = {"contacts", "conversations", "inbound_messages", "outbox"}
 
@@ -58,7 +60,7 @@ def test_upgrade_from_empty_to_head_creates_the_schema_with_no_drift(
 
     upgrade(empty_engine)
 
-    assert current_revision(empty_engine) == "0001"
+    assert current_revision(empty_engine) == HEAD
     assert table_names(empty_engine) == {*TABLES, "alembic_version"}
     check(empty_engine)
 
@@ -74,7 +76,7 @@ def test_constraints_and_indexes_follow_the_naming_convention(empty_engine: Engi
         "contacts": {"uq_contacts_channel_address"},
         "conversations": {"uq_conversations_contact_id"},
         "inbound_messages": {"uq_inbound_messages_channel_provider_id"},
-        "outbox": {"uq_outbox_dedupe_key"},
+        "outbox": {"uq_outbox_dedupe_key", "uq_outbox_provider_id"},
     }
     indexes = inspector.get_indexes("outbox")
     # PostgreSQL also lists the index behind each unique constraint.
@@ -82,6 +84,7 @@ def test_constraints_and_indexes_follow_the_naming_convention(empty_engine: Engi
         "ix_outbox_status",
         "ix_outbox_next_attempt_at",
         "ix_outbox_contact_id",
+        "ix_outbox_sequence_key",
     }
     fks = inspector.get_foreign_keys("conversations")
     assert [(fk["name"], fk["options"].get("ondelete")) for fk in fks] == [
@@ -166,7 +169,7 @@ def test_the_alembic_command_line_uses_alembic_ini_and_the_url_option(
         assert result.returncode == 0, result.stderr
     engine = make_engine(empty_database_url)
     try:
-        assert current_revision(engine) == "0001"
+        assert current_revision(engine) == HEAD
     finally:
         engine.dispose()
 
@@ -271,5 +274,29 @@ def test_a_migration_that_breaks_a_foreign_key_is_refused(tmp_path: Path) -> Non
             )
             with pytest.raises(StorageError, match="conversations"):
                 verify_sqlite_foreign_keys(connection)
+    finally:
+        engine.dispose()
+
+
+def test_rows_written_before_0002_survive_it(empty_database_url: str) -> None:
+    engine = make_engine(empty_database_url)
+    try:
+        upgrade(engine, "0001")
+        with engine.begin() as connection:
+            connection.execute(
+                sa.text(
+                    "INSERT INTO outbox (kind, dedupe_key, payload, status, attempts, "
+                    "next_attempt_at, created_at) VALUES ('chat', 'k1', '{}', 'pending', 0, "
+                    ":now, :now)"
+                ),
+                {"now": datetime(2026, 11, 23, tzinfo=UTC)},
+            )
+        upgrade(engine)
+        with engine.connect() as connection:
+            row = connection.execute(
+                sa.text("SELECT dedupe_key, sequence_key, delivery_rank FROM outbox")
+            ).one()
+        assert tuple(row) == ("k1", None, 0)
+        assert current_revision(engine) == HEAD != "0001"
     finally:
         engine.dispose()

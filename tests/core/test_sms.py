@@ -1,0 +1,142 @@
+"""SMS segment counts, derived by hand from the GSM 03.38 and concatenation rules."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core.sms import GSM7_BASIC, GSM7_EXTENSION, Segments, is_gsm7, segments, smart_fold
+
+EMOJI = "\U0001f600"  # 😀, outside the Basic Multilingual Plane: a surrogate pair
+
+
+@pytest.mark.parametrize(
+    ("text", "units", "count"),
+    [
+        pytest.param("", 0, 1, id="empty is still one message"),
+        pytest.param("a" * 160, 160, 1, id="160 fits one"),
+        pytest.param("a" * 161, 161, 2, id="161 concatenates"),
+        pytest.param("a" * 306, 306, 2, id="2 x 153"),
+        pytest.param("a" * 307, 307, 3, id="2 x 153 + 1"),
+        pytest.param("€" * 80, 160, 1, id="80 extension chars are 160 septets"),
+        # 76 euros fill 152 septets of part 1; the 77th would split its escape pair.
+        pytest.param("€" * 81, 162, 2, id="81 extension chars"),
+        # Part 1: 152 'a'; the euro would take septets 153-154, so it opens part 2 (2 + 10).
+        pytest.param("a" * 152 + "€" + "a" * 10, 164, 2, id="euro moves to part 2"),
+        # Part 1: 152 'a'; part 2: euro + 151 'a' = 153; the last 'a' needs part 3,
+        # although 306 septets would fit two parts if the pair could be split.
+        pytest.param("a" * 152 + "€" + "a" * 152, 306, 3, id="pushed pair costs a part"),
+        pytest.param("a" * 153 + "€" + "a" * 151, 306, 2, id="pair at start of part 2"),
+        pytest.param("\f^{}\\[~]|€", 20, 1, id="whole extension table"),
+        pytest.param("é" * 160, 160, 1, id="é is GSM-7"),
+        pytest.param("ñ" * 161, 161, 2, id="ñ is GSM-7"),
+        pytest.param("Ç\r\n", 3, 1, id="capital C cedilla, CR and LF"),
+        pytest.param("Mwen pa konprann. Tanpri reponn ak nimewo a.", 44, 1, id="Haitian Creole"),
+        pytest.param("¿Qué hay? ¡Ya!", 14, 1, id="Spanish marks and é"),
+        pytest.param("\u0394\u03a9", 2, 1, id="Greek capitals, not math look-alikes"),
+    ],
+)
+def test_gsm7_segments(text: str, units: int, count: int) -> None:
+    assert segments(text) == Segments("GSM-7", units, count)
+    assert is_gsm7(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "units", "count"),
+    [
+        pytest.param("á" * 70, 70, 1, id="70 fits one"),
+        pytest.param("á" * 71, 71, 2, id="71 concatenates"),
+        pytest.param("á" * 134, 134, 2, id="2 x 67"),
+        pytest.param("á" * 135, 135, 3, id="2 x 67 + 1"),
+        pytest.param(EMOJI, 2, 1, id="an emoji is two units"),
+        pytest.param(EMOJI * 34 + "a", 69, 1, id="34 emoji and a letter"),
+        pytest.param(EMOJI * 35, 70, 1, id="35 emoji fill one"),
+        # Part 1 holds 33 emoji (66 units); the 34th would split its pair, so part 2 has 3.
+        pytest.param(EMOJI * 36, 72, 2, id="36 emoji"),
+        # 33 + 33 + 1: 134 units would fit two parts only if a pair could straddle.
+        pytest.param(EMOJI * 67, 134, 3, id="67 emoji need three parts"),
+        pytest.param("a" + EMOJI * 66, 133, 2, id="odd start keeps pairs whole"),
+        pytest.param("aa" + EMOJI * 66, 134, 3, id="even start pushes a pair"),
+        pytest.param("€á", 2, 1, id="extension chars cost one unit in UCS-2"),
+        pytest.param("Tiếng Việt", 10, 1, id="Vietnamese"),
+        pytest.param("សួស្តី", 6, 1, id="Khmer, six code points"),
+        pytest.param("你好", 2, 1, id="Chinese"),
+    ],
+)
+def test_ucs2_segments(text: str, units: int, count: int) -> None:
+    result = segments(text)
+    assert (result.encoding, result.units, result.count) == ("UCS-2", units, count)
+    assert not is_gsm7(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "offending"),
+    [
+        ("Olá", ("á",)),
+        ("ação", ("ç", "ã")),
+        ("être", ("ê",)),
+        ("Não põe", ("ã", "õ")),
+        ("Tiếng Việt", ("ế", "ệ")),
+        ("Ok 👍", ("👍",)),
+        ("ç", ("ç",)),
+        ("\u0394 \u2206", ("\u2206",)),  # Greek delta, not increment
+        ("\u03a9 \u2126", ("\u2126",)),  # Greek omega, not the ohm sign
+        ("e\u0301", ("\u0301",)),  # a decomposed é: the combining accent is not GSM-7
+        ("`", ("`",)),
+        ("áãêçõâ á", ("á", "ã", "ê", "ç", "õ")),  # distinct, in order, only the first five
+    ],
+)
+def test_ucs2_characters_name_the_culprits(text: str, offending: tuple[str, ...]) -> None:
+    assert segments(text).ucs2_characters == offending
+
+
+def test_gsm7_text_names_no_culprits() -> None:
+    assert segments("Ça va? 10€").ucs2_characters == ()
+
+
+def test_alphabet_matches_gsm_03_38() -> None:
+    assert len(GSM7_BASIC) == 127  # 128 codes minus the escape
+    assert len(GSM7_EXTENSION) == 10
+    assert not GSM7_BASIC & GSM7_EXTENSION
+    assert "\x1b" not in GSM7_BASIC
+    assert set("@£$¥èéùìòÇØøÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ¤¡ÄÖÑÜ§¿äöñüà\n\r") <= GSM7_BASIC
+    assert set("áíóúãõâêôçÀÈ`") & GSM7_BASIC == set()
+
+
+@pytest.mark.parametrize(
+    ("text", "folded"),
+    [
+        ("Don’t worry, we’re here", "Don't worry, we're here"),
+        ("‘a’ ‚b‛", "'a' 'b'"),
+        ("“a” „b‟", '"a" "b"'),
+        ("a–b—c‒d―e‐f‑g", "a-b-c-d-e-f-g"),
+        ("Wait…", "Wait..."),
+        ("a\u00a0b\u2009c\u202fd\u2003e", "a b c d e"),
+        ("co\u00adop", "coop"),
+        ("\ufeffa\u200bb\u2060c", "abc"),
+        ("a\u200db\u200c\u200dc", "abc"),  # joiners between GSM-7 letters do nothing visible
+        ("e\u0301", "é"),  # composed, so it becomes the GSM-7 é
+        ("\u2126 \u212b", "\u03a9 \u00c5"),  # NFC: ohm and angstrom signs become Ω and Å
+        # Kept: accents GSM-7 lacks, emoji joiners, Persian non-joiners, the ideographic space.
+        ("Olá, ação, être", "Olá, ação, être"),
+        ("\U0001f469\u200d\u2695\ufe0f", "\U0001f469\u200d\u2695\ufe0f"),
+        ("می\u200cخواهم", "می\u200cخواهم"),
+        ("你好\u3000世界", "你好\u3000世界"),
+        ("", ""),
+    ],
+)
+def test_smart_fold(text: str, folded: str) -> None:
+    assert smart_fold(text) == folded
+    assert smart_fold(folded) == folded
+
+
+def test_curly_apostrophe_costs_ucs2_until_folded() -> None:
+    text = "Don’t worry, we’re here to help."
+    assert segments(text) == Segments("UCS-2", 32, 1, ("’",))
+    assert segments(smart_fold(text)) == Segments("GSM-7", 32, 1)
+
+
+def test_folding_a_long_message_saves_segments() -> None:
+    # 150 characters with one curly apostrophe: three UCS-2 parts (67 + 67 + 16), or one GSM-7.
+    text = "It’s " + "a" * 145
+    assert segments(text).count == 3
+    assert segments(smart_fold(text)) == Segments("GSM-7", 150, 1)
