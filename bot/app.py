@@ -10,6 +10,8 @@ from sqlalchemy import Engine as DatabaseEngine
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.channels.telegram import telegram_blueprint
+from bot.channels.twilio import twilio_blueprint
 from bot.channels.web import simulator_blueprint
 from bot.conversations import Conversations
 from bot.core.engine import Engine
@@ -66,6 +68,15 @@ def create_app(settings: Settings, services: Services | None = None) -> Flask:
 
     if settings.development:
         app.register_blueprint(simulator_blueprint(services.conversations.handle))
+    # A channel with no settings is off: its routes do not exist and answer 404.
+    if settings.twilio is not None and settings.public_url is not None:
+        app.register_blueprint(
+            twilio_blueprint(
+                settings.twilio, settings.public_url, services.conversations, services.sessions
+            )
+        )
+    if settings.telegram is not None:
+        app.register_blueprint(telegram_blueprint(settings.telegram, services.conversations))
     return app
 
 

@@ -7,7 +7,7 @@ import signal
 import sys
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,6 +18,8 @@ from sqlalchemy.exc import OperationalError
 from bot.app import Services, build_services, create_app
 from bot.core.errors import HomewardError
 from bot.core.flow import Flow
+from bot.delivery.senders import build_senders, close_senders
+from bot.delivery.telegram_sender import set_webhook
 from bot.delivery.worker import Worker
 from bot.flows import graph
 from bot.flows.loader import FLOWS_DIR, check_files, flow_files
@@ -90,14 +92,15 @@ def serve(host: str | None, port: int | None) -> None:
                 "set HOMEWARD_PORT to a free port"
             ) from error
         stop = threading.Event()
+        worker = ExitStack()
         if settings.run_worker:
-            worker = threading.Thread(
-                target=_worker(services).run_forever,
+            thread = threading.Thread(
+                target=worker.enter_context(_worker(services)).run_forever,
                 args=(stop, settings.worker_idle_seconds),
                 name="outbox-worker",
                 daemon=True,
             )
-            worker.start()
+            thread.start()
         base = f"http://{host}:{port}"
         click.echo(f"Homeward is running on {base}/")
         if settings.development:
@@ -115,6 +118,9 @@ def serve(host: str | None, port: int | None) -> None:
         finally:
             stop.set()
             server.close()
+            if settings.run_worker:
+                thread.join(timeout=30)
+            worker.close()
         click.echo("Stopped.")
 
 
@@ -122,9 +128,14 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def _worker(services: Services) -> Worker:
-    # No sender is registered yet: channel and partner senders arrive with their issues.
-    return Worker(services.sessions, {}, lambda: datetime.now(UTC))
+@contextmanager
+def _worker(services: Services) -> Iterator[Worker]:
+    """An outbox worker with the senders of the configured channels, closed afterwards."""
+    senders = build_senders(services.settings, services.sessions)
+    try:
+        yield Worker(services.sessions, senders, lambda: datetime.now(UTC))
+    finally:
+        close_senders(senders)
 
 
 @main.command()
@@ -132,10 +143,11 @@ def worker() -> None:
     """Run the outbox worker until interrupted (run several on PostgreSQL)."""
     settings = _settings()
     stop = threading.Event()
-    with _running(settings) as services:
+    with _running(settings) as services, _worker(services) as worker:
         click.echo("Outbox worker running. Press Ctrl-C to stop.")
+        signal.signal(signal.SIGTERM, _interrupt)
         try:
-            _worker(services).run_forever(stop, settings.worker_idle_seconds)
+            worker.run_forever(stop, settings.worker_idle_seconds)
         except KeyboardInterrupt:
             stop.set()
 
@@ -251,3 +263,22 @@ def _render(flow: Flow, fmt: str) -> str:
             raise click.ClickException("SVG needs Graphviz's 'dot' (install 'graphviz')")
         return graph.to_svg(flow)
     return graph.to_dot(flow) if fmt == "dot" else graph.to_mermaid(flow)
+
+
+@main.group()
+def telegram() -> None:
+    """The Telegram bot: register where Telegram sends updates."""
+
+
+@telegram.command("set-webhook")
+def telegram_set_webhook() -> None:
+    """Tell Telegram to send updates to HOMEWARD_PUBLIC_URL/hooks/telegram, with the secret."""
+    settings = _settings()
+    if settings.telegram is None or settings.public_url is None:
+        raise click.ClickException(
+            "Telegram is off: set HOMEWARD_TELEGRAM_TOKEN, HOMEWARD_TELEGRAM_SECRET and "
+            "HOMEWARD_PUBLIC_URL"
+        )
+    with _one_line_errors():
+        url = set_webhook(settings.telegram, settings.public_url)
+    click.echo(f"Telegram now sends updates to {url}")

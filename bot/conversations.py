@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import uuid
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.effects import DeletionRequested, FlowHalted
 from bot.core.engine import Engine
 from bot.core.messages import Inbound, Outbound
+from bot.delivery import chat
 from bot.storage import contacts
 
 logger = logging.getLogger(__name__)
@@ -28,6 +30,17 @@ class Conversations:
 
     def handle(self, inbound: Inbound) -> tuple[Outbound, ...]:
         """The replies to send back for `inbound` (none for a duplicate or after STOP)."""
+        return self._run(inbound, via_outbox=False)
+
+    def queue(self, inbound: Inbound) -> tuple[Outbound, ...]:
+        """Handle `inbound` and put the replies in the outbox, in the same transaction.
+
+        For channels that cannot carry several replies in the webhook answer (Telegram): the
+        worker sends them in order, retries them, and never sends a part twice. Returns ().
+        """
+        return self._run(inbound, via_outbox=True)
+
+    def _run(self, inbound: Inbound, *, via_outbox: bool) -> tuple[Outbound, ...]:
         channel, now = inbound.address.channel, inbound.received_at
         with self.sessions.begin() as session:
             contact = contacts.get_or_create_contact_for_update(
@@ -62,4 +75,10 @@ class Conversations:
                 len(turn.outbound),
                 ",".join(type(effect).__name__ for effect in turn.effects) or "-",
             )
+            if via_outbox:
+                turn_key = inbound.provider_id or uuid.uuid4().hex
+                chat.enqueue_replies(
+                    session, contact.id, inbound.address, turn.outbound, turn_key, now
+                )
+                return ()
         return turn.outbound

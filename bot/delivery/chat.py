@@ -1,0 +1,83 @@
+"""Chat messages through the outbox: each reply part is one row, sent in order, never twice."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from bot.core.messages import Address, Choice, Outbound
+from bot.storage import outbox
+
+# The longest text one provider call may carry. Telegram refuses more than 4096 characters;
+# Twilio concatenates at most 1600 characters into one SMS or WhatsApp message.
+MAX_LENGTH = {"telegram": 4096, "sms": 1600, "whatsapp": 1600}
+DEFAULT_MAX_LENGTH = 1600
+
+
+def split_text(text: str, limit: int) -> list[str]:
+    """`text` in parts of at most `limit` characters, cut at a paragraph, line or space."""
+    parts: list[str] = []
+    rest = text
+    while len(rest) > limit:
+        window = rest[:limit]
+        cut = max(window.rfind("\n\n"), window.rfind("\n"), window.rfind(" "))
+        cut = cut if cut > limit // 2 else limit
+        parts.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    parts.append(rest)
+    return parts
+
+
+def payloads(address: Address, replies: Sequence[Outbound]) -> list[dict[str, Any]]:
+    """One outbox payload per part; a reply's choices travel with its last part."""
+    limit = MAX_LENGTH.get(address.channel, DEFAULT_MAX_LENGTH)
+    found: list[dict[str, Any]] = []
+    for reply in replies:
+        parts = split_text(reply.text, limit)
+        for number, part in enumerate(parts, 1):
+            last = number == len(parts)
+            found.append(
+                {
+                    "address": address.id,
+                    "text": part,
+                    "choices": [[c.key, c.label] for c in reply.choices] if last else [],
+                    "question": reply.question if last else None,
+                }
+            )
+    return found
+
+
+def enqueue_replies(
+    session: Session,
+    contact_id: int,
+    address: Address,
+    replies: Sequence[Outbound],
+    turn_key: str,
+    now: datetime,
+) -> int:
+    """Queue the replies of one turn for the worker, in order; returns how many parts.
+
+    `turn_key` names the turn (the inbound message's provider id): queuing the same turn
+    again changes nothing.
+    """
+    parts = payloads(address, replies)
+    for number, payload in enumerate(parts):
+        outbox.enqueue(
+            session,
+            kind=address.channel,
+            dedupe_key=f"reply:{address.channel}:{turn_key}:{number}",
+            payload=payload,
+            now=now,
+            contact_id=contact_id,
+            sequence_key=f"chat:{contact_id}",
+        )
+    return len(parts)
+
+
+def outbound_of(payload: dict[str, Any]) -> Outbound:
+    """The reply part an outbox payload carries (for senders)."""
+    choices = tuple(Choice(str(key), str(label)) for key, label in payload.get("choices", []))
+    return Outbound(str(payload["text"]), choices, payload.get("question"))
