@@ -23,8 +23,9 @@ def split_text(text: str, limit: int) -> list[str]:
     rest = text
     while len(rest) > limit:
         window = rest[:limit]
-        cut = max(window.rfind("\n\n"), window.rfind("\n"), window.rfind(" "))
-        cut = cut if cut > limit // 2 else limit
+        # The best break (paragraph, then line, then word) that keeps parts from getting tiny.
+        breaks = (window.rfind(mark) for mark in ("\n\n", "\n", " "))
+        cut = next((at for at in breaks if at > limit // 3), limit)
         parts.append(rest[:cut].rstrip())
         rest = rest[cut:].lstrip()
     parts.append(rest)
