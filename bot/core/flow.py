@@ -23,6 +23,7 @@ QUESTION_TYPES: tuple[QuestionType, ...] = (
 SPEC_VERSION = 1
 DEFAULT_EXPIRY = timedelta(days=3)
 DEFAULT_TEXT_LENGTH = 500
+DEFAULT_SMS_BUDGET = 2  # segments one message may cost before `flows check` warns
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +123,7 @@ class Flow:
     tag_rules: tuple[TagRule, ...] = ()
     source: str = "<memory>"
     start_line: int = 0
+    sms_budget: int = DEFAULT_SMS_BUDGET
 
     def context(self, node_id: str, part: str | None = None) -> str:
         """The gettext context of a node's text, or of one of its parts (an option, a hint)."""

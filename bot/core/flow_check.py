@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 
+from bot.core import texts
 from bot.core.actions import ACTIONS, ActionSpec
 from bot.core.conditions import (
     AllOf,
@@ -20,6 +21,8 @@ from bot.core.geo import normalize
 from bot.core.i18n import placeholders
 from bot.core.issues import FlowIssue
 from bot.core.keywords import KEYWORDS, LANGUAGE_EVERYWHERE
+from bot.core.messages import Choice, Outbound
+from bot.core.sms import segments, smart_fold
 from bot.core.tags import TAGS
 
 _Issue = Callable[[int, str, str], None]
@@ -36,6 +39,9 @@ def check_flow(
 
     def issue(line: int, code: str, message: str) -> None:
         found.append(FlowIssue(flow.source, line, code, message))
+
+    def warn(line: int, code: str, message: str) -> None:
+        found.append(FlowIssue(flow.source, line, code, message, "warning"))
 
     if flow.start not in flow.nodes:
         issue(flow.start_line, "dangling-next", f"start points to '{flow.start}', not a node")
@@ -66,6 +72,7 @@ def check_flow(
         _check_action_reads(flow, node, issue)
         _check_placeholders(flow, node, issue)
         _check_keywords(node, issue)
+        _check_sms(flow, node, warn)
     for rule in flow.tag_rules:
         if rule.tag not in tags:
             issue(rule.line, "unknown-tag", f"tag rule sets unknown tag '{rule.tag}'")
@@ -192,6 +199,43 @@ def _check_placeholders(flow: Flow, node: Node, issue: _Issue) -> None:
                 "unknown-placeholder",
                 f"node '{node.id}' shows {{{name}}}, which is not a question",
             )
+
+
+def sms_text(node: Node) -> str:
+    """A node's message as an SMS shows it (English source; choices as numbered lines)."""
+    if node.question is None:
+        return node.text
+    labels = [option.label for option in node.question.options]
+    if node.question.type == "yes_no":
+        labels = [texts.YES.source, texts.NO.source]
+    if labels and node.question.optional:
+        labels.append(texts.SKIP.source)
+    return Outbound(node.text, tuple(Choice(label, label) for label in labels)).as_plain_text()
+
+
+def _check_sms(flow: Flow, node: Node, warn: _Issue) -> None:
+    """SMS costs per segment: warn on a message over budget, or pushed into UCS-2 by a stray
+    character (a curly quote or a dash turns a 160-character message into a 70-character one).
+    """
+    if node.kind == "do":
+        return
+    cost = segments(sms_text(node))
+    if cost.count > flow.sms_budget:
+        warn(
+            node.line,
+            "sms-budget",
+            f"'{node.id}' costs {cost.count} SMS segments "
+            f"({cost.units} {cost.encoding} units); the budget is {flow.sms_budget}",
+        )
+    if cost.ucs2_characters:
+        shown = " ".join(f"{c} (U+{ord(c):04X})" for c in cost.ucs2_characters)
+        foldable = any(smart_fold(c) != c for c in cost.ucs2_characters)
+        advice = "; plain quotes, dashes and dots keep it GSM-7" if foldable else ""
+        warn(
+            node.line,
+            "sms-ucs2",
+            f"'{node.id}' is UCS-2 (70 characters a segment, not 160) because of {shown}{advice}",
+        )
 
 
 def _check_keywords(node: Node, issue: _Issue) -> None:

@@ -18,6 +18,7 @@ from bot.core.conditions import (
 )
 from bot.core.flow import (
     DEFAULT_EXPIRY,
+    DEFAULT_SMS_BUDGET,
     DEFAULT_TEXT_LENGTH,
     QUESTION_TYPES,
     SPEC_VERSION,
@@ -36,7 +37,7 @@ from bot.flows.yamldoc import LineDict, LineList
 _SLUG = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
 _DURATION = re.compile(r"^(\d+)\s*([mhd])$")
 
-_TOP_KEYS = {"spec", "id", "title", "start", "expire_after", "tag_rules", "nodes"}
+_TOP_KEYS = {"spec", "id", "title", "start", "expire_after", "sms_budget", "tag_rules", "nodes"}
 # The keys each kind of node takes; a question also takes the keys of its type.
 _KIND_KEYS = {
     "say": {"say", "next"},
@@ -92,6 +93,7 @@ class FlowReader:
             tag_rules=self.tag_rules(doc.get("tag_rules"), doc.lines.get("tag_rules", doc.line)),
             source=self.source,
             start_line=doc.lines.get("start", doc.line),
+            sms_budget=self.budget(doc.get("sms_budget"), doc.lines.get("sms_budget", doc.line)),
         )
 
     def unknown_keys(self, mapping: LineDict, allowed: set[str], where: str) -> None:
@@ -123,6 +125,14 @@ class FlowReader:
         if not _SLUG.match(text):
             self.issue(line, f"{what} '{text}' must be a slug: lowercase letters, digits, - or _")
         return text
+
+    def budget(self, value: Any, line: int) -> int:
+        if value is None:
+            return DEFAULT_SMS_BUDGET
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 10:
+            self.issue(line, "sms_budget must be a whole number of SMS segments from 1 to 10")
+            return DEFAULT_SMS_BUDGET
+        return value
 
     def duration(self, value: Any, line: int) -> timedelta:
         if value is None:

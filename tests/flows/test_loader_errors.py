@@ -355,3 +355,24 @@ def test_a_start_that_points_nowhere_names_its_line(tmp_path: Path) -> None:
         tmp_path, "first:\n  say: Hi\n", header="spec: 1\nid: demo\nstart: nope\nnodes:\n"
     )
     assert (3, "dangling-next") in issues_of(path)
+
+
+def test_sms_cost_warnings_do_not_stop_a_flow(tmp_path: Path) -> None:
+    long_text = "This sentence costs money on every phone that receives it. " * 6
+    path = write(
+        tmp_path,
+        f"first:\n  say: {long_text}\n  next: second\nsecond:\n  say: It’s fine\n",
+    )
+    flow, issues = read_flow(path)
+    assert flow is not None
+    found = {(issue.line, issue.code, issue.severity) for issue in issues}
+    assert found == {(5, "sms-budget", "warning"), (8, "sms-ucs2", "warning")}
+    assert "U+2019" in next(i.message for i in issues if i.code == "sms-ucs2")
+    assert "3 SMS segments" in next(i.message for i in issues if i.code == "sms-budget")
+
+
+def test_a_flow_may_set_its_own_sms_budget(tmp_path: Path) -> None:
+    long_text = "This sentence costs money on every phone that receives it. " * 6
+    header = "spec: 1\nid: demo\nsms_budget: 3\nnodes:\n"
+    path = write(tmp_path, f"first:\n  say: {long_text}\n", header=header)
+    assert issues_of(path) == []
