@@ -72,6 +72,10 @@ def main(verbose: bool) -> None:
         level=logging.DEBUG if verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    # Client libraries log each request at INFO with its URL: httpx's carries the Telegram
+    # bot token, Twilio's the account and its headers. Secrets must not reach the logs.
+    for noisy in ("httpx", "httpcore", "twilio.http_client", "telegram"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 @main.command()

@@ -1,0 +1,326 @@
+"""Twilio test rig: a loopback server answering like Twilio's REST API, signed webhooks, phones."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import secrets
+import threading
+import xml.etree.ElementTree as ET
+from collections import deque
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+from twilio.request_validator import RequestValidator  # type: ignore[import-untyped]
+from werkzeug.test import TestResponse
+from werkzeug.wrappers import Response
+
+from bot.app import Services, create_app
+from bot.channel_settings import TwilioSettings
+from bot.settings import Settings
+from bot.storage.models import Contact, InboundMessage
+
+ACCOUNT_SID = "AC" + "3f" * 16
+AUTH_TOKEN = "5e2b" * 8
+PUBLIC_URL = "https://homeward.example.org"
+SMS_FROM = "+15005550006"  # Homeward's number
+WHATSAPP_FROM = "whatsapp:+14155238886"
+TEMPLATE_SID = "HX" + "b7" * 16
+MARIA = "+525555550123"  # a deported woman in Mexico City, texting by SMS
+JEAN = "+50955550188"  # a man in Port-au-Prince, on WhatsApp
+PAYLOADS = Path(__file__).parent / "payloads"
+MESSAGES_PATH = re.compile(r"^/2010-04-01/Accounts/(AC[0-9a-f]{32})/Messages\.json$")
+
+
+def payload(name: str, **changes: str) -> dict[str, str]:
+    """A recorded webhook form body from payloads/, with some fields changed."""
+    form: dict[str, str] = json.loads((PAYLOADS / f"{name}.json").read_text(encoding="utf-8"))
+    return {**form, **changes}
+
+
+def new_sid(prefix: str = "SM") -> str:
+    return prefix + secrets.token_hex(16)
+
+
+def signature(path: str, form: Mapping[str, str], token: str = AUTH_TOKEN, url: str = "") -> str:
+    """What Twilio would put in X-Twilio-Signature for a POST of `form` to `path`."""
+    return str(RequestValidator(token).compute_signature(url or PUBLIC_URL + path, form))
+
+
+def post_signed(client: FlaskClient, path: str, form: Mapping[str, str]) -> TestResponse:
+    """POST `form` to `path` the way Twilio does, correctly signed."""
+    return client.post(
+        path, data=dict(form), headers={"X-Twilio-Signature": signature(path, form)}
+    )
+
+
+def twiml_messages(response: Response) -> list[str]:
+    """The bodies of the <Message> elements of a TwiML answer (asserting it is TwiML)."""
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.mimetype == "application/xml"
+    root = ET.fromstring(response.get_data())
+    assert root.tag == "Response"
+    assert all(child.tag == "Message" for child in root)
+    return [child.text or "" for child in root]
+
+
+def count(services: Services, model: type[Contact] | type[InboundMessage]) -> int:
+    with services.sessions() as session:
+        return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def contact(services: Services, channel: str, address: str) -> Contact:
+    with services.sessions() as session:
+        return session.scalars(
+            select(Contact).where(Contact.channel == channel, Contact.address == address)
+        ).one()
+
+
+class Phone:
+    """Someone texting Homeward's Twilio number; the bot's answers are read from the TwiML."""
+
+    def __init__(self, client: FlaskClient, number: str, base: str = "sms_text") -> None:
+        self.client = client
+        self.number = number
+        self.base = base
+        self.last_form: dict[str, str] = {}
+
+    def send(self, text: str, **fields: str) -> list[str]:
+        """Send `text` (a fresh MessageSid each time); returns the replies as plain text."""
+        return twiml_messages(self.post(text, **fields))
+
+    def post(self, text: str, **fields: str) -> TestResponse:
+        changes = {"Body": text, "MessageSid": new_sid(), **fields}
+        if self.base.startswith("whatsapp"):
+            changes["From"] = "whatsapp:" + self.number
+        else:
+            changes["From"] = self.number
+        changes["SmsMessageSid"] = changes["SmsSid"] = changes["MessageSid"]
+        self.last_form = payload(self.base, **changes)
+        return post_signed(self.client, "/hooks/twilio", self.last_form)
+
+    def resend_last(self) -> list[str]:
+        """Twilio delivering the same webhook again (it timed out waiting for us, say)."""
+        return twiml_messages(post_signed(self.client, "/hooks/twilio", self.last_form))
+
+
+@dataclass
+class Received:
+    """One request the fake API received."""
+
+    method: str
+    path: str
+    form: dict[str, list[str]]
+    authorization: str
+
+
+@dataclass
+class FakeTwilioApi:
+    """A loopback HTTP server answering POST /2010-04-01/Accounts/{sid}/Messages.json.
+
+    It answers like Twilio: 201 with the message resource, or, when told to, the error
+    answers Twilio gives (with their JSON bodies), or no answer at all until the client
+    gives up. Everything it receives is kept in `received`.
+    """
+
+    url: str = ""
+    received: list[Received] = field(default_factory=list)
+    script: deque[str] = field(default_factory=deque)
+    release: threading.Event = field(default_factory=threading.Event)
+
+    def answer_next(self, *answers: str) -> None:
+        """Queue answers: "21610", "21211", "429", "500" or "slow"; then success again."""
+        self.script.extend(answers)
+
+    @property
+    def messages(self) -> list[dict[str, list[str]]]:
+        return [r.form for r in self.received]
+
+    def handle(self, method: str, path: str, body: bytes, authorization: str) -> Answer:
+        form = parse_qs(body.decode("utf-8"), keep_blank_values=True)
+        self.received.append(Received(method, path, form, authorization))
+        match = MESSAGES_PATH.match(path)
+        if method != "POST" or match is None:
+            return _error(404, 20404, "The requested resource was not found")
+        expected = "Basic " + base64.b64encode(f"{ACCOUNT_SID}:{AUTH_TOKEN}".encode()).decode()
+        if match[1] != ACCOUNT_SID or authorization != expected:
+            return _error(401, 20003, "Authenticate")
+        scripted = self.script.popleft() if self.script else None
+        if scripted == "slow":
+            self.release.wait(10)  # longer than the client waits; then hang up
+            return Answer(0, {})
+        if scripted == "429":
+            return _error(429, 20429, "Too Many Requests", {"Retry-After": "7"})
+        if scripted == "500":
+            return _error(500, 20500, "Internal Server Error")
+        if scripted == "21610":
+            return _error(400, 21610, "Attempt to send to unsubscribed recipient")
+        if scripted == "21211":
+            return _error(400, 21211, "Invalid 'To' Phone Number")
+        if not form.get("To"):
+            return _error(400, 21604, "A 'To' phone number is required.")
+        if not (form.get("From") or form.get("MessagingServiceSid")):
+            return _error(400, 21603, "A 'From' phone number is required.")
+        if not (form.get("Body") or form.get("ContentSid")):
+            return _error(400, 21602, "Message body is required.")
+        return Answer(201, _message(match[1], form))
+
+
+@dataclass
+class Answer:
+    status: int
+    body: dict[str, Any]
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def _error(status: int, code: int, message: str, headers: dict[str, str] | None = None) -> Answer:
+    body = {
+        "code": code,
+        "message": message,
+        "more_info": f"https://www.twilio.com/docs/errors/{code}",
+        "status": status,
+    }
+    return Answer(status, body, headers or {})
+
+
+def _message(account: str, form: dict[str, list[str]]) -> dict[str, Any]:
+    sid = new_sid()
+    now = datetime.now(UTC).strftime("%a, %d %b %Y %H:%M:%S +0000")
+    first = {name: values[0] for name, values in form.items()}
+    return {
+        "account_sid": account,
+        "api_version": "2010-04-01",
+        "body": first.get("Body", ""),
+        "date_created": now,
+        "date_sent": None,
+        "date_updated": now,
+        "direction": "outbound-api",
+        "error_code": None,
+        "error_message": None,
+        "from": first.get("From"),
+        "messaging_service_sid": first.get("MessagingServiceSid"),
+        "num_media": "0",
+        "num_segments": "1",
+        "price": None,
+        "price_unit": "USD",
+        "sid": sid,
+        "status": "queued",
+        "subresource_uris": {"media": f"/2010-04-01/Accounts/{account}/Messages/{sid}/Media.json"},
+        "to": first.get("To"),
+        "uri": f"/2010-04-01/Accounts/{account}/Messages/{sid}.json",
+    }
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+
+    def do_POST(self) -> None:
+        self._answer()
+
+    def do_GET(self) -> None:
+        self._answer()
+
+    def _answer(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length)
+        answer = self.server.api.handle(
+            self.command, self.path, body, self.headers.get("Authorization", "")
+        )
+        if answer.status == 0:
+            return  # the "slow" answer: close without a word
+        data = json.dumps(answer.body).encode()
+        self.send_response(answer.status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        for name, value in answer.headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # quiet
+
+
+class _Server(ThreadingHTTPServer):
+    api: FakeTwilioApi
+
+
+@pytest.fixture
+def twilio_api() -> Iterator[FakeTwilioApi]:
+    """The fake Twilio REST API on a free loopback port, stopped after the test."""
+    server = _Server(("127.0.0.1", 0), _Handler)
+    server.daemon_threads = True
+    api = FakeTwilioApi(url=f"http://127.0.0.1:{server.server_address[1]}")
+    server.api = api
+    thread = threading.Thread(
+        target=server.serve_forever, args=(0.05,), name="fake-twilio", daemon=True
+    )
+    thread.start()
+    try:
+        yield api
+    finally:
+        api.release.set()
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
+@pytest.fixture
+def twilio(twilio_api: FakeTwilioApi) -> TwilioSettings:
+    return TwilioSettings(
+        account_sid=ACCOUNT_SID,
+        auth_token=AUTH_TOKEN,
+        sms_from=SMS_FROM,
+        whatsapp_from=WHATSAPP_FROM,
+        whatsapp_template_sid=TEMPLATE_SID,
+        api_url=twilio_api.url,
+    )
+
+
+@pytest.fixture
+def settings(database_url: str, twilio: TwilioSettings) -> Settings:
+    """Homeward in production mode with the Twilio channel on (overrides tests/conftest.py)."""
+    return Settings(
+        database_url=database_url,
+        environment="production",
+        run_worker=False,
+        public_url=PUBLIC_URL,
+        twilio=twilio,
+    )
+
+
+@pytest.fixture
+def app(settings: Settings, services: Services) -> Flask:
+    return create_app(settings, services)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def maria(client: FlaskClient) -> Phone:
+    return Phone(client, MARIA)
+
+
+@pytest.fixture
+def jean(client: FlaskClient) -> Phone:
+    return Phone(client, JEAN, base="whatsapp_text")
+
+
+@pytest.fixture(autouse=True)
+def _no_twilio_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Stray TWILIO_* variables must change nothing; the tests set them where that is the point.
+    for name in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_EDGE", "TWILIO_REGION"):
+        monkeypatch.delenv(name, raising=False)
