@@ -14,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.errors import ConfigError, HomewardError
+from bot.delivery.chat import MAX_LENGTH
 from bot.storage import contacts, outbox
 from bot.storage.outbox import OutboxItem
 
@@ -34,6 +35,10 @@ DEFAULT_BACKOFF: tuple[timedelta, ...] = (
 NO_SENDER = "no-sender"
 ATTEMPTS_EXHAUSTED = "attempts-exhausted"
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.:\-]")
+
+
+# Messages to a person: never sent to someone who has opted out.
+CHAT_KINDS = frozenset(MAX_LENGTH)
 
 
 class RetryLater(HomewardError):
@@ -139,6 +144,13 @@ class Worker:
             # Reclaimed after a crash with its attempts used up: do not send again.
             self._record_dead(item, ATTEMPTS_EXHAUSTED)
             return
+        if item.kind in CHAT_KINDS and item.contact_id is not None:
+            with self._sessions() as session:
+                unreachable = contacts.is_opted_out(session, item.contact_id)
+            if unreachable:
+                # STOP, or a block reported while earlier parts were sent: send nothing more.
+                self._record_dead(item, "contact-opted-out")
+                return
         sender = self._senders.get(item.kind)
         if sender is None:
             self._record_no_sender(item)

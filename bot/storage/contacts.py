@@ -128,3 +128,9 @@ def erase_contact_data(session: Session, contact: Contact) -> None:
 def mark_opted_out(session: Session, contact_id: int) -> None:
     """The provider says the person cannot be reached (they sent STOP, or blocked the bot)."""
     session.execute(update(Contact).where(Contact.id == contact_id).values(opted_out=True))
+
+
+def is_opted_out(session: Session, contact_id: int) -> bool:
+    """Whether the person has opted out (or the contact no longer exists)."""
+    opted_out = session.scalar(select(Contact.opted_out).where(Contact.id == contact_id))
+    return opted_out is None or bool(opted_out)

@@ -90,3 +90,32 @@ def test_sequences_of_different_people_do_not_wait_for_each_other(services: Serv
     with services.sessions.begin() as session:
         claimed = outbox.claim(session, NOW, 10, LEASE)
     assert sorted(item.payload["address"] for item in claimed) == ["41", "42"]
+
+
+class CountingSender:
+    kind = "telegram"
+
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+
+    def send(self, item: outbox.OutboxItem) -> str | None:
+        self.sent.append(str(item.payload["text"]))
+        return None
+
+
+def test_nothing_more_is_sent_to_someone_who_opted_out(services: Services) -> None:
+    from bot.delivery.worker import Worker
+    from bot.storage import contacts
+
+    services.conversations.queue(Inbound(Address("telegram", "42"), "hi", NOW, "update-1"))
+    first, _ = queued(services)
+    sender = CountingSender()
+    worker = Worker(services.sessions, {"telegram": sender}, lambda: NOW)
+    assert worker.run_once() == 1 and len(sender.sent) == 1
+    with services.sessions.begin() as session:
+        assert first.contact_id is not None
+        contacts.mark_opted_out(session, first.contact_id)
+    worker.run_once()
+    assert len(sender.sent) == 1
+    rows = queued(services)
+    assert (rows[1].status, rows[1].last_error) == ("dead", "contact-opted-out")
