@@ -24,7 +24,7 @@ from bot.delivery.worker import Worker
 from bot.flows import graph
 from bot.flows.loader import FLOWS_DIR, check_files, flow_files
 from bot.settings import Settings
-from bot.storage import database
+from bot.storage import database, outbox
 
 
 def _settings() -> Settings:
@@ -286,3 +286,34 @@ def telegram_set_webhook() -> None:
     with _one_line_errors():
         url = set_webhook(settings.telegram, settings.public_url)
     click.echo(f"Telegram now sends updates to {url}")
+
+
+@main.command("outbox")
+@click.option(
+    "--status",
+    "statuses",
+    multiple=True,
+    type=click.Choice(["pending", "in_flight", "failed", "dead", "sent"]),
+    help="Rows to list (default: pending, in_flight, failed, dead).",
+)
+@click.option("--limit", default=50, show_default=True)
+def outbox_command(statuses: tuple[str, ...], limit: int) -> None:
+    """What waits to be sent, what failed and what gave up (never the messages themselves)."""
+    settings = _settings()
+    wanted = statuses or ("pending", "in_flight", "failed", "dead")
+    with _running(settings) as services, services.sessions() as session:
+        totals = outbox.counts(session)
+        listed = outbox.rows(session, wanted, limit)
+    click.echo("  ".join(f"{status}: {number}" for status, number in totals.items()))
+    if not listed:
+        click.echo("Nothing to show.")
+        return
+    click.echo(
+        f"{'id':>7}  {'kind':<18} {'status':<9} {'tries':>5}  {'next try (UTC)':<19}  error"
+    )
+    for row in listed:
+        error = row.last_error or row.delivery_error or ""
+        when = row.next_attempt_at.strftime("%Y-%m-%d %H:%M:%S")
+        click.echo(
+            f"{row.id:>7}  {row.kind:<18} {row.status:<9} {row.attempts:>5}  {when:<19}  {error}"
+        )

@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,8 @@ from click.testing import CliRunner
 from bot.cli import main
 from bot.flows.graph import graphviz_available
 from bot.flows.loader import FLOWS_DIR
+from bot.storage import database as db
+from bot.storage import outbox
 
 
 @pytest.fixture
@@ -185,3 +188,24 @@ def test_interactive_chat_in_a_real_terminal(database_url: str, tmp_path: Path) 
     assert chat.wait(timeout=20) == 0
     os.close(leader)
     assert b"bot> Welcome to Homeward" in seen
+
+
+def test_outbox_lists_what_waits_and_what_failed_without_the_messages(
+    runner: CliRunner, database_url: str
+) -> None:
+    engine = db.make_engine(database_url)
+    sessions = db.make_session_factory(engine)
+    now = datetime(2026, 11, 23, tzinfo=UTC)
+    with sessions.begin() as session:
+        outbox.enqueue(session, "sms", "k1", {"text": "private words"}, now)
+        outbox.enqueue(session, "telegram", "k2", {"text": "more private words"}, now)
+        claimed = outbox.claim(session, now, 1, timedelta(minutes=5))
+        outbox.mark_dead(session, claimed[0].id, "twilio-21211")
+    engine.dispose()
+    result = runner.invoke(main, ["outbox"])
+    assert result.exit_code == 0, result.output
+    assert "pending: 1" in result.output and "dead: 1" in result.output
+    assert "twilio-21211" in result.output
+    assert "private" not in result.output
+    only_dead = runner.invoke(main, ["outbox", "--status", "dead"])
+    assert "telegram" not in only_dead.output and "sms" in only_dead.output

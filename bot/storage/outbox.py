@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -257,3 +257,37 @@ def counts(session: Session) -> dict[str, int]:
     query = select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
     found: dict[str, int] = dict(session.execute(query).all())
     return {status: int(found.get(status, 0)) for status in OUTBOX_STATUSES}
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxRow:
+    """What the operator may see of an outbox row: never its payload (personal data)."""
+
+    id: int
+    kind: str
+    status: str
+    attempts: int
+    next_attempt_at: datetime
+    last_error: str | None
+    delivery_status: str | None
+    delivery_error: str | None
+
+
+def rows(session: Session, statuses: Sequence[str], limit: int = 50) -> list[OutboxRow]:
+    """The newest rows in `statuses`, newest first, without payloads."""
+    query = (
+        select(
+            OutboxMessage.id,
+            OutboxMessage.kind,
+            OutboxMessage.status,
+            OutboxMessage.attempts,
+            OutboxMessage.next_attempt_at,
+            OutboxMessage.last_error,
+            OutboxMessage.delivery_status,
+            OutboxMessage.delivery_error,
+        )
+        .where(OutboxMessage.status.in_(list(statuses)))
+        .order_by(OutboxMessage.id.desc())
+        .limit(limit)
+    )
+    return [OutboxRow(*row) for row in session.execute(query)]
