@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
-from bot.core.effects import ConversationEnded, Effect, LanguageChanged
+from bot.core.effects import ConversationEnded, Effect, LanguageChanged, ReferralRequested
+from bot.core.partners import Case, Match
 from bot.core.state import State
 
 
@@ -18,12 +21,27 @@ class ActionResult:
     stop: bool = False
 
 
+# Texts may show these: the matched partner's name and the referral's reference code.
+REFERRAL_PLACEHOLDERS = frozenset({"partner", "reference"})
+
+# Finds the partner for a case (bot/core/matching.py over the directory); None: nobody.
+Matcher = Callable[[Case], Match | None]
+
+
 @dataclass(frozen=True, slots=True)
 class ActionContext:
-    """What an action may read besides the state: the flow id and the offered locales."""
+    """What an action may read besides the state.
+
+    `tags` are the routing tags the answers set; `now` is the inbound message's time;
+    `who` is an opaque per-person key (never shown) that makes referral ids unique.
+    """
 
     flow_id: str
     locales: tuple[str, ...]
+    tags: frozenset[str] = frozenset()
+    now: datetime | None = None
+    who: str = ""
+    matcher: Matcher | None = None
 
 
 Runner = Callable[[State, Mapping[str, str], ActionContext], ActionResult]
@@ -68,10 +86,60 @@ def _end(state: State, args: Mapping[str, str], ctx: ActionContext) -> ActionRes
     return ActionResult(done, (ConversationEnded(ctx.flow_id),), stop=True)
 
 
+def _match(state: State, args: Mapping[str, str], ctx: ActionContext) -> ActionResult:
+    lived = state.answers.get(args.get("lived_in", ""))
+    now_in = state.answers.get(args.get("now_in", ""))
+    case = Case(
+        tags=ctx.tags,
+        language=state.locale,
+        state=lived if isinstance(lived, str) else None,
+        country=now_in if isinstance(now_in, str) else None,
+        urgent="urgent" in ctx.tags,
+    )
+    found = ctx.matcher(case) if ctx.matcher is not None else None
+    if found is None:
+        return ActionResult(state.evolve(referral={}))
+    chosen = {
+        "partner_id": found.partner.id,
+        "partner": found.partner.name,
+        "reasons": "; ".join(found.reasons),
+    }
+    return ActionResult(state.evolve(referral=chosen))
+
+
+def _refer(state: State, args: Mapping[str, str], ctx: ActionContext) -> ActionResult:
+    partner_id = state.referral.get("partner_id")
+    if not partner_id or "referral_id" in state.referral:
+        return ActionResult(state)  # nobody matched, or this referral was already made
+    when = ctx.now.isoformat() if ctx.now is not None else ""
+    digest = hashlib.sha256(f"{ctx.flow_id}|{ctx.who}|{when}|{partner_id}".encode()).hexdigest()
+    referral_id = digest[:32]
+    reference = reference_code(referral_id)
+    made = state.evolve(
+        referral={**state.referral, "referral_id": referral_id, "reference": reference}
+    )
+    return ActionResult(
+        made, (ReferralRequested(referral_id, reference, partner_id, ctx.flow_id),)
+    )
+
+
+def reference_code(referral_id: str) -> str:
+    """A short code people can read aloud and type: no 0/O, 1/I/L (e.g. "HW-7K3P9Q")."""
+    alphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+    number = int(referral_id[:16], 16)
+    letters = []
+    for _ in range(6):
+        number, digit = divmod(number, len(alphabet))
+        letters.append(alphabet[digit])
+    return "HW-" + "".join(letters)
+
+
 ACTIONS: Mapping[str, ActionSpec] = {
     spec.name: spec
     for spec in (
         ActionSpec("set_language", _set_language, one_of=frozenset({"locale", "from_answer"})),
         ActionSpec("end", _end),
+        ActionSpec("match", _match, optional=frozenset({"lived_in", "now_in"})),
+        ActionSpec("refer", _refer),
     )
 }

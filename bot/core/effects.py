@@ -43,4 +43,22 @@ class FlowHalted:
     reason: str
 
 
-Effect = OptedOut | OptedIn | DeletionRequested | LanguageChanged | ConversationEnded | FlowHalted
+@dataclass(frozen=True, slots=True)
+class ReferralRequested:
+    """The person consented: send referral `referral_id` to partner `partner_id`."""
+
+    referral_id: str
+    reference: str
+    partner_id: str
+    flow_id: str
+
+
+Effect = (
+    ReferralRequested
+    | OptedOut
+    | OptedIn
+    | DeletionRequested
+    | LanguageChanged
+    | ConversationEnded
+    | FlowHalted
+)

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.core import answers, texts
-from bot.core.actions import ACTIONS, ActionContext, ActionSpec
+from bot.core.actions import ACTIONS, REFERRAL_PLACEHOLDERS, ActionContext, ActionSpec, Matcher
 from bot.core.effects import (
     ConversationEnded,
     DeletionRequested,
@@ -47,6 +47,7 @@ class Engine:
         *,
         actions: Mapping[str, ActionSpec] = ACTIONS,
         step_limit: int = DEFAULT_STEP_LIMIT,
+        matcher: Matcher | None = None,
     ) -> None:
         if start_flow not in flows:
             raise KeyError(start_flow)
@@ -55,6 +56,7 @@ class Engine:
         self.translators = translators
         self.actions = dict(actions)
         self.step_limit = step_limit
+        self.matcher = matcher
 
     def step(self, state: State, inbound: Inbound) -> Turn:
         """Handle one message: global keywords first, then the pending prompt or the flow."""
@@ -338,7 +340,14 @@ class _Step:
                 return
             if node.action is not None:
                 spec = self.engine.actions[node.action.name]
-                context = ActionContext(flow.id, self.engine.translators.locales)
+                context = ActionContext(
+                    flow.id,
+                    self.engine.translators.locales,
+                    flow.tags_for(self.state.answers),
+                    self.inbound.received_at,
+                    f"{self.inbound.address.channel}:{self.inbound.address.id}",
+                    self.engine.matcher,
+                )
                 result = spec.run(self.state, node.action.args, context)
                 self.state = result.state
                 self.effects.extend(result.effects)
@@ -374,6 +383,9 @@ class _Step:
         return fill(template, {name: self.display(name) for name in names})
 
     def display(self, question_id: str) -> str:
+        if question_id in REFERRAL_PLACEHOLDERS:
+            shown = self.state.referral.get(question_id)
+            return shown if shown else self.translate.text(texts.NOT_GIVEN)
         node = self.flow.nodes.get(question_id)
         if node is None or node.question is None or question_id not in self.state.answers:
             return self.translate.text(texts.NOT_GIVEN)  # not asked on this path

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 
 from bot.core import texts
-from bot.core.actions import ACTIONS, ActionSpec
+from bot.core.actions import ACTIONS, REFERRAL_PLACEHOLDERS, ActionSpec
 from bot.core.conditions import (
     AllOf,
     AnswerBetween,
@@ -117,15 +117,20 @@ def _check_tags(node: Node, tags: Mapping[str, str], issue: _Issue) -> None:
 
 
 def _check_action_reads(flow: Flow, node: Node, issue: _Issue) -> None:
-    if node.action is None or "from_answer" not in node.action.args:
+    """Action arguments that name questions name questions of the right type."""
+    if node.action is None:
         return
-    source = flow.nodes.get(node.action.args["from_answer"])
-    if source is None or source.question is None or source.question.type != "choice":
-        issue(
-            node.line,
-            "action-arguments",
-            f"node '{node.id}': from_answer must name a choice question",
-        )
+    wanted = {"from_answer": "choice", "lived_in": "us_state", "now_in": "country"}
+    for argument, kind in wanted.items():
+        if argument not in node.action.args:
+            continue
+        source = flow.nodes.get(node.action.args[argument])
+        if source is None or source.question is None or source.question.type != kind:
+            issue(
+                node.line,
+                "action-arguments",
+                f"node '{node.id}': {argument} must name a {kind} question",
+            )
 
 
 def _check_action(node: Node, actions: Mapping[str, ActionSpec], issue: _Issue) -> None:
@@ -191,7 +196,7 @@ def _value_problem(condition: AnswerIs | AnswerBetween | Skipped, question: Ques
 
 
 def _check_placeholders(flow: Flow, node: Node, issue: _Issue) -> None:
-    for name in sorted(placeholders(node.text)):
+    for name in sorted(placeholders(node.text) - REFERRAL_PLACEHOLDERS):
         target = flow.nodes.get(name)
         if target is None or target.question is None:
             issue(

@@ -22,6 +22,8 @@ _STATUS = ("new", "active", "done")
 class State:
     """Everything the engine needs to continue a conversation; persisted per contact.
 
+    `referral` holds the matched partner (`partner_id`, `partner`, `reasons`) once the flow
+    ran `match`, and the referral's `referral_id` and `reference` once it ran `refer`.
     `history` lists each answer given, in order, as (question, answer). BACK drops the last
     one, and `answers` is always what `history` says: the latest answer to each question in
     it, so going back through a loop restores the earlier answer. `pending` is an engine
@@ -38,15 +40,18 @@ class State:
     opted_out: bool = False
     status: Status = "new"
     updated_at: datetime | None = None
+    referral: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # Frozen all the way down: nobody can change the answers of a state they were given.
         object.__setattr__(self, "answers", MappingProxyType(dict(self.answers)))
+        object.__setattr__(self, "referral", MappingProxyType(dict(self.referral)))
 
     def evolve(self, **changes: Any) -> State:
         """A copy with `changes` applied (answers are copied, never shared)."""
-        if "answers" in changes:
-            changes["answers"] = dict(changes["answers"])
+        for name in ("answers", "referral"):
+            if name in changes:
+                changes[name] = dict(changes[name])
         return replace(self, **changes)
 
     def with_answer(self, node_id: str, value: Answer) -> State:
@@ -75,6 +80,7 @@ class State:
             "opted_out": self.opted_out,
             "status": self.status,
             "updated_at": self.updated_at.isoformat() if self.updated_at else None,
+            "referral": dict(self.referral),
         }
 
     @classmethod
@@ -92,6 +98,7 @@ class State:
             opted_out=_typed(data, "opted_out", bool, False),
             status=_choice(data, "status", _STATUS, "new"),
             updated_at=_time(data.get("updated_at")),
+            referral=_referral(data.get("referral")),
         )
 
 
@@ -127,3 +134,13 @@ def _time(value: Any) -> datetime | None:
         raise ValueError("state field updated_at has the wrong type")
     moment = datetime.fromisoformat(value)
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _referral(value: Any) -> dict[str, str]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
+        raise ValueError("state field referral has the wrong type")
+    return dict(value)

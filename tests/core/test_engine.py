@@ -14,11 +14,13 @@ from bot.core.effects import (
     LanguageChanged,
     OptedIn,
     OptedOut,
+    ReferralRequested,
 )
 from bot.core.engine import Engine
 from bot.core.flow import Flow, Node, Question, Route
 from bot.core.i18n import Translators
 from bot.core.messages import Address, Button, Inbound
+from bot.core.partners import Case, Match, Partner
 from bot.core.state import State
 from bot.flows.loader import load_flows
 
@@ -293,3 +295,76 @@ def test_a_command_the_provider_recognised_counts_whatever_the_word(engine: Engi
 def test_the_language_menu_and_resume_prompt_say_what_they_ask(engine: Engine) -> None:
     state = play(engine, "hi", "1")
     assert engine.step(state, message("language")).outbound[-1].question == "language"
+
+
+REFERRING = """\
+spec: 1
+id: refer
+nodes:
+  state:
+    ask: Where did you live?
+    type: us_state
+    next: served
+  served:
+    ask: Did you serve?
+    type: yes_no
+    tags: {yes: [veteran]}
+    next: find
+  find:
+    do: match
+    with: {lived_in: state}
+    next: consent
+  consent:
+    ask: "May we send your answers to {partner}?"
+    type: yes_no
+    next:
+      - when: {answer: consent, is: yes}
+        goto: send
+      - goto: bye
+  send:
+    do: refer
+    next: sent
+  sent:
+    say: "{partner} has your case. Your reference is {reference}."
+  bye:
+    say: Nothing was sent.
+"""
+
+
+def referring_engine(tmp_path_factory: pytest.TempPathFactory, seen: list[Case]) -> Engine:
+    folder = tmp_path_factory.mktemp("flows")
+    (folder / "refer.yaml").write_text(REFERRING, encoding="utf-8")
+    clinic = Partner("vets-clinic", "Veterans Clinic", frozenset({"legal"}))
+
+    def matcher(case: Case) -> Match | None:
+        seen.append(case)
+        return Match(clinic, 10, ("works with deported veterans",))
+
+    return Engine(load_flows(folder), "refer", Translators(), matcher=matcher)
+
+
+def test_consent_names_the_matched_partner_and_refer_asks_for_the_referral(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    seen: list[Case] = []
+    engine = referring_engine(tmp_path_factory, seen)
+    state = play(engine, "hi", "Texas")
+    turn = engine.step(state, message("yes"))
+    assert seen == [Case(frozenset({"veteran"}), "en", "TX", None, False)]
+    assert turn.outbound[-1].text == "May we send your answers to Veterans Clinic?"
+    sent = engine.step(turn.state, message("yes"))
+    (requested,) = [e for e in sent.effects if isinstance(e, ReferralRequested)]
+    assert requested.partner_id == "vets-clinic"
+    assert requested.reference.startswith("HW-") and len(requested.reference) == 9
+    assert sent.outbound[0].text == (
+        f"Veterans Clinic has your case. Your reference is {requested.reference}."
+    )
+    again = engine.step(turn.state, message("yes"))
+    assert again.effects == sent.effects  # pure: the same turn, the same referral id
+
+
+def test_no_consent_no_referral(tmp_path_factory: pytest.TempPathFactory) -> None:
+    engine = referring_engine(tmp_path_factory, [])
+    turn = engine.step(play(engine, "hi", "CA", "no"), message("no"))
+    assert not any(isinstance(e, ReferralRequested) for e in turn.effects)
+    assert turn.outbound[0].text == "Nothing was sent."
