@@ -1,4 +1,4 @@
-"""SQLAlchemy 2 models: contacts, their conversation, the inbound dedup log and the outbox."""
+"""SQLAlchemy 2 models: contacts, conversations, the inbound dedup log, outbox, referrals."""
 
 from __future__ import annotations
 
@@ -162,3 +162,28 @@ class OutboxMessage(Base):
 
     def __repr__(self) -> str:
         return f"OutboxMessage(id={self.id}, kind={self.kind!r}, status={self.status!r})"
+
+
+class Referral(Base):
+    """A case sent (or being sent) to a partner; `document` is the referral JSON it received.
+
+    `status`: sending (in the outbox), delivered (a partner endpoint took it), failed (every
+    attempt and every fallback failed). The partner portal adds accepted, declined, closed.
+    """
+
+    __tablename__ = "referrals"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    reference: Mapped[str] = mapped_column(String(16), unique=True)
+    contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contacts.id", ondelete="SET NULL"), index=True
+    )
+    partner_id: Mapped[str] = mapped_column(String(64), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    urgent: Mapped[bool] = mapped_column(default=False, server_default=false())
+    document: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    def __repr__(self) -> str:
+        return f"Referral(id={self.id!r}, partner_id={self.partner_id!r}, status={self.status!r})"

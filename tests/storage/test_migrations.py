@@ -36,7 +36,7 @@ from bot.storage.database import (
 REPO = Path(__file__).resolve().parents[2]
 HEAD = ScriptDirectory(str(REPO / "migrations")).get_current_head()
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
-TABLES = {"contacts", "conversations", "inbound_messages", "outbox"}
+TABLES = {"contacts", "conversations", "inbound_messages", "outbox", "referrals"}
 
 
 @pytest.fixture
@@ -77,6 +77,7 @@ def test_constraints_and_indexes_follow_the_naming_convention(empty_engine: Engi
         "conversations": {"uq_conversations_contact_id"},
         "inbound_messages": {"uq_inbound_messages_channel_provider_id"},
         "outbox": {"uq_outbox_dedupe_key", "uq_outbox_provider_id"},
+        "referrals": {"uq_referrals_reference"},
     }
     indexes = inspector.get_indexes("outbox")
     # PostgreSQL also lists the index behind each unique constraint.

@@ -1,0 +1,63 @@
+"""Referrals as stored: created with the outbox rows that deliver them, counted for fairness."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from bot.storage.models import Referral
+
+SENDING = "sending"
+DELIVERED = "delivered"
+FAILED = "failed"
+
+
+def create(
+    session: Session,
+    referral_id: str,
+    reference: str,
+    contact_id: int | None,
+    partner_id: str,
+    document: Mapping[str, Any],
+    urgent: bool,
+    now: datetime,
+) -> bool:
+    """Store a referral being sent; False (nothing changes) if this id exists already."""
+    if session.get(Referral, referral_id) is not None:
+        return False
+    session.add(
+        Referral(
+            id=referral_id,
+            reference=reference,
+            contact_id=contact_id,
+            partner_id=partner_id,
+            status=SENDING,
+            urgent=urgent,
+            document=dict(document),
+            created_at=now,
+            updated_at=now,
+        )
+    )
+    session.flush()
+    return True
+
+
+def set_status(session: Session, referral_id: str, status: str, now: datetime) -> None:
+    """Record what became of a referral (delivered, failed, or a partner's decision)."""
+    session.execute(
+        update(Referral).where(Referral.id == referral_id).values(status=status, updated_at=now)
+    )
+
+
+def weekly_load(session: Session, now: datetime) -> dict[str, int]:
+    """Referrals each partner received in the last seven days (for capacity and fairness)."""
+    query = (
+        select(Referral.partner_id, func.count())
+        .where(Referral.created_at > now - timedelta(days=7))
+        .group_by(Referral.partner_id)
+    )
+    return {partner_id: int(count) for partner_id, count in session.execute(query)}
