@@ -95,6 +95,7 @@ def _match(state: State, args: Mapping[str, str], ctx: ActionContext) -> ActionR
         state=lived if isinstance(lived, str) else None,
         country=now_in if isinstance(now_in, str) else None,
         urgent="urgent" in ctx.tags,
+        key=hashlib.sha256(f"{ctx.who}|{ctx.now}".encode()).hexdigest()[:16],
     )
     found = ctx.matcher(case) if ctx.matcher is not None else None
     if found is None:

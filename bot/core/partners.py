@@ -78,6 +78,7 @@ class Case:
     state: str | None = None  # USPS code where the person lived
     country: str | None = None  # ISO code of where they are now
     urgent: bool = False
+    key: str = ""  # opaque and different for each case: spreads ties fairly among equals
 
 
 @dataclass(frozen=True, slots=True)

@@ -350,7 +350,8 @@ def test_consent_names_the_matched_partner_and_refer_asks_for_the_referral(
     engine = referring_engine(tmp_path_factory, seen)
     state = play(engine, "hi", "Texas")
     turn = engine.step(state, message("yes"))
-    assert seen == [Case(frozenset({"veteran"}), "en", "TX", None, False)]
+    assert [(c.tags, c.state, c.urgent) for c in seen] == [(frozenset({"veteran"}), "TX", False)]
+    assert seen[0].key
     assert turn.outbound[-1].text == "May we send your answers to Veterans Clinic?"
     sent = engine.step(turn.state, message("yes"))
     (requested,) = [e for e in sent.effects if isinstance(e, ReferralRequested)]
