@@ -18,6 +18,7 @@ from bot.core.engine import Engine
 from bot.core.errors import ConfigError
 from bot.flows.loader import FLOWS_DIR, load_flows
 from bot.locales import load_translators
+from bot.partners import SHIPPED, Directory, load_directory
 from bot.settings import Settings
 from bot.storage.database import make_engine, make_session_factory
 
@@ -33,6 +34,7 @@ class Services:
     sessions: sessionmaker[Session]
     engine: Engine
     conversations: Conversations
+    directory: Directory
 
 
 def build_services(settings: Settings) -> Services:
@@ -44,9 +46,28 @@ def build_services(settings: Settings) -> Services:
             f"(flows: {', '.join(sorted(flows)) or 'none'})"
         )
     engine = Engine(flows, settings.start_flow, load_translators())
+    directory = load_directory(SHIPPED, settings.partners_file)
+    fallback = directory.general_intake
+    if settings.fallback_partner is not None:
+        fallback = directory.get(settings.fallback_partner)
+        if fallback is None:
+            raise ConfigError(
+                f"HOMEWARD_FALLBACK_PARTNER names '{settings.fallback_partner}', which is not "
+                "in the partner directory"
+            )
+    if fallback is not None and not fallback.can_receive:
+        raise ConfigError(
+            f"the coalition's general intake '{fallback.id}' cannot receive referrals: "
+            "give it intake and capacity in HOMEWARD_PARTNERS_FILE"
+        )
+    silent = [p for p in directory.partners if p.legal and not p.can_receive]
+    if silent:
+        # Never a surprise: organizations without intake receive nothing (see `partners check`).
+        logger.warning("%d legal organization(s) have no intake and receive nothing", len(silent))
     database = make_engine(settings.database_url)
     sessions = make_session_factory(database)
-    return Services(settings, database, sessions, engine, Conversations(sessions, engine))
+    conversations = Conversations(sessions, engine, directory, fallback)
+    return Services(settings, database, sessions, engine, conversations, directory)
 
 
 def create_app(settings: Settings, services: Services | None = None) -> Flask:

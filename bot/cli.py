@@ -135,7 +135,7 @@ def _interrupt(signum: int, frame: object) -> None:
 @contextmanager
 def _worker(services: Services) -> Iterator[Worker]:
     """An outbox worker with the senders of the configured channels, closed afterwards."""
-    senders = build_senders(services.settings, services.sessions)
+    senders = build_senders(services.settings, services.sessions, services.directory)
     try:
         yield Worker(services.sessions, senders, lambda: datetime.now(UTC))
     finally:

@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import logging
 import uuid
+from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.core.effects import DeletionRequested, FlowHalted
+from bot.core.actions import Matcher
+from bot.core.effects import DeletionRequested, FlowHalted, ReferralRequested
 from bot.core.engine import Engine
+from bot.core.matching import choose
 from bot.core.messages import Inbound, Outbound
+from bot.core.partners import Case, Match, Partner
+from bot.core.state import State
 from bot.delivery import chat
-from bot.storage import contacts
+from bot.delivery import referrals as referrals_out
+from bot.partners import Directory
+from bot.storage import contacts, referrals
 
 logger = logging.getLogger(__name__)
 
@@ -24,9 +31,17 @@ class Conversations:
     messages from one person are handled one after the other.
     """
 
-    def __init__(self, sessions: sessionmaker[Session], engine: Engine) -> None:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        engine: Engine,
+        directory: Directory | None = None,
+        fallback: Partner | None = None,
+    ) -> None:
         self.sessions = sessions
         self.engine = engine
+        self.directory = directory
+        self.fallback = fallback
 
     def handle(self, inbound: Inbound) -> tuple[Outbound, ...]:
         """The replies to send back for `inbound` (none for a duplicate or after STOP)."""
@@ -54,7 +69,9 @@ class Conversations:
             if contact.last_inbound_at is None or contact.last_inbound_at < now:
                 contact.last_inbound_at = now  # also for channels without provider ids
             state = contacts.load_state(session, contact)
-            turn = self.engine.step(state, inbound)
+            turn = self.engine.step(state, inbound, matcher=self._matcher(session, now))
+            for requested in (e for e in turn.effects if isinstance(e, ReferralRequested)):
+                self._refer(session, requested, turn.state, inbound, contact.id)
             if any(isinstance(effect, DeletionRequested) for effect in turn.effects):
                 contacts.erase_contact_data(session, contact)
             else:
@@ -82,3 +99,36 @@ class Conversations:
                 )
                 return ()
         return turn.outbound
+
+    def _matcher(self, session: Session, now: datetime) -> Matcher | None:
+        """Matching over the directory, with this week's load read only when a flow asks."""
+        directory = self.directory
+        if directory is None:
+            return None
+
+        def match(case: Case) -> Match | None:
+            load = referrals.weekly_load(session, now)
+            return choose(
+                case, directory.partners, load, spread_key=case.key, fallback=self.fallback
+            )
+
+        return match
+
+    def _refer(
+        self,
+        session: Session,
+        requested: ReferralRequested,
+        state: State,
+        inbound: Inbound,
+        contact_id: int,
+    ) -> None:
+        partner = self.directory.get(requested.partner_id) if self.directory else None
+        flow = self.engine.flows.get(requested.flow_id)
+        if partner is None or flow is None:
+            # The directory changed under a conversation: nothing can be sent; say so loudly.
+            logger.error("referral %s names an unknown partner or flow", requested.referral_id)
+            return
+        referral = referrals_out.build(
+            requested, state, flow, inbound.address, partner, inbound.received_at
+        )
+        referrals_out.send(session, referral, partner, contact_id, inbound.received_at)

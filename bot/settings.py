@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -37,6 +37,10 @@ class Settings:
     public_url: str | None = None
     twilio: TwilioSettings | None = None
     telegram: TelegramSettings | None = None
+    partners_file: Path | None = None
+    fallback_partner: str | None = None
+    smtp_url: str | None = field(default=None, repr=False)
+    email_from: str = "referrals@homeward.invalid"
 
     @property
     def development(self) -> bool:
@@ -54,6 +58,10 @@ class Settings:
         if flows_dir and not Path(flows_dir).is_dir():
             raise ConfigError("HOMEWARD_FLOWS_DIR must name an existing directory")
         public = public_url(env)
+        partners = env.get("HOMEWARD_PARTNERS_FILE")
+        if partners and not Path(partners).is_file():
+            raise ConfigError("HOMEWARD_PARTNERS_FILE must name an existing file")
+        partners_file = Path(partners) if partners else None
         return cls(
             database_url=env.get("HOMEWARD_DATABASE_URL") or DEFAULT_DATABASE_URL,
             environment=environment,  # type: ignore[arg-type]  # checked above
@@ -65,6 +73,10 @@ class Settings:
             public_url=public,
             twilio=twilio_settings(env, public),
             telegram=telegram_settings(env, public),
+            partners_file=partners_file,
+            fallback_partner=env.get("HOMEWARD_FALLBACK_PARTNER") or None,
+            smtp_url=env.get("HOMEWARD_SMTP_URL") or None,
+            email_from=_email(env.get("HOMEWARD_EMAIL_FROM") or "referrals@homeward.invalid"),
         )
 
 
@@ -83,3 +95,9 @@ def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
     if value.lower() in ("0", "false", "no", "off"):
         return False
     raise ConfigError(f"{name} must be true or false")
+
+
+def _email(value: str) -> str:
+    if value.count("@") != 1 or " " in value or value.startswith("@") or value.endswith("@"):
+        raise ConfigError("HOMEWARD_EMAIL_FROM must be an email address")
+    return value

@@ -58,18 +58,25 @@ class Engine:
         self.step_limit = step_limit
         self.matcher = matcher
 
-    def step(self, state: State, inbound: Inbound) -> Turn:
-        """Handle one message: global keywords first, then the pending prompt or the flow."""
-        return _Step(self, state, inbound).run()
+    def step(self, state: State, inbound: Inbound, *, matcher: Matcher | None = None) -> Turn:
+        """Handle one message: global keywords first, then the pending prompt or the flow.
+
+        `matcher` replaces the engine's own for this turn: the caller may know things that
+        change between turns (how many referrals each partner received this week).
+        """
+        return _Step(self, state, inbound, matcher or self.matcher).run()
 
 
 class _Step:
     """The working memory of one `Engine.step` call; never outlives it."""
 
-    def __init__(self, engine: Engine, state: State, inbound: Inbound) -> None:
+    def __init__(
+        self, engine: Engine, state: State, inbound: Inbound, matcher: Matcher | None
+    ) -> None:
         self.engine = engine
         self.state = state
         self.inbound = inbound
+        self.matcher = matcher
         self.out: list[Outbound] = []
         self.effects: list[Effect] = []
 
@@ -346,7 +353,7 @@ class _Step:
                     flow.tags_for(self.state.answers),
                     self.inbound.received_at,
                     f"{self.inbound.address.channel}:{self.inbound.address.id}",
-                    self.engine.matcher,
+                    self.matcher,
                 )
                 result = spec.run(self.state, node.action.args, context)
                 self.state = result.state

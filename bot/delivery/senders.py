@@ -1,17 +1,22 @@
-"""The outbox senders of the configured channels, built once for a worker."""
+"""The outbox senders of the configured channels and partner intakes, built once for a worker."""
 
 from __future__ import annotations
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.core.partners import Intake
+from bot.delivery import email, webhook
 from bot.delivery.telegram_sender import TelegramSender
 from bot.delivery.twilio_sender import TwilioSender
 from bot.delivery.worker import Sender
+from bot.partners import Directory
 from bot.settings import Settings
 
 
-def build_senders(settings: Settings, sessions: sessionmaker[Session]) -> dict[str, Sender]:
-    """A sender for each kind of chat message the configured channels produce."""
+def build_senders(
+    settings: Settings, sessions: sessionmaker[Session], directory: Directory
+) -> dict[str, Sender]:
+    """A sender for each kind of message the configured channels and intakes produce."""
     senders: dict[str, Sender] = {}
     if settings.twilio is not None and settings.public_url is not None:
         if settings.twilio.sms_from or settings.twilio.messaging_service_sid:
@@ -22,6 +27,15 @@ def build_senders(settings: Settings, sessions: sessionmaker[Session]) -> dict[s
             )
     if settings.telegram is not None:
         senders["telegram"] = TelegramSender(settings.telegram)
+
+    def intake(partner_id: str) -> Intake | None:
+        partner = directory.get(partner_id)
+        return partner.intake if partner is not None else None
+
+    # A development machine may run a partner's receiver on loopback; production never may.
+    senders[webhook.KIND] = webhook.WebhookSender(intake, allow_private=settings.development)
+    if settings.smtp_url is not None:
+        senders[email.KIND] = email.EmailSender(settings.smtp_url, settings.email_from, intake)
     return senders
 
 

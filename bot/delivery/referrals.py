@@ -1,0 +1,90 @@
+"""A consented referral becomes a stored document and the outbox rows that deliver it."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from bot.core.effects import ReferralRequested
+from bot.core.flow import Flow
+from bot.core.messages import Address
+from bot.core.partners import Partner
+from bot.core.referral import AnsweredBy, Consent, Referral
+from bot.core.state import State
+from bot.delivery import email, webhook
+from bot.storage import referrals
+
+logger = logging.getLogger(__name__)
+
+
+def consent_version(flow: Flow) -> str:
+    """Which wording the person consented to: the flow and a digest of all its texts."""
+    texts = "\n".join(f"{node.id}:{node.text}" for node in flow.nodes.values())
+    return f"{flow.id}-{hashlib.sha256(texts.encode()).hexdigest()[:12]}"
+
+
+def answered_by(tags: frozenset[str]) -> AnsweredBy:
+    """Who answered, from the routing tags the flow set."""
+    if "answered-by-family" in tags:
+        return "family"
+    if "answered-by-advocate" in tags:
+        return "advocate"
+    return "self"
+
+
+def build(
+    requested: ReferralRequested,
+    state: State,
+    flow: Flow,
+    address: Address,
+    partner: Partner,
+    now: datetime,
+) -> Referral:
+    """The referral document for what the person consented to, at `now`."""
+    tags = flow.tags_for(state.answers)
+    reasons = tuple(r for r in state.referral.get("reasons", "").split("; ") if r)
+    return Referral(
+        id=requested.referral_id,
+        created_at=now,
+        language=state.locale,
+        contact=address,
+        answered_by=answered_by(tags),
+        answers=dict(state.answers),
+        tags=tags,
+        urgent="urgent" in tags,
+        consent=Consent(consent_version(flow), now),
+        partner_id=partner.id,
+        partner_name=partner.name,
+        match_reasons=reasons,
+    )
+
+
+def send(
+    session: Session, referral: Referral, partner: Partner, contact_id: int, now: datetime
+) -> bool:
+    """Store the referral and queue it for every intake the partner has, in one transaction.
+
+    False when it was stored before (the same consent delivered twice changes nothing).
+    """
+    created = referrals.create(
+        session,
+        referral.id,
+        referral.reference,
+        contact_id,
+        partner.id,
+        referral.to_document(),
+        referral.urgent,
+        now,
+    )
+    if not created:
+        return False
+    intake = partner.intake
+    if intake is not None and intake.webhook_url and intake.webhook_secret:
+        webhook.enqueue(session, referral, now)
+    if intake is not None and intake.email:
+        email.enqueue(session, referral, now)
+    logger.info("referral %s queued for partner %s", referral.id, partner.id)
+    return True
