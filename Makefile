@@ -20,10 +20,14 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 # Development mode turns on the browser simulator; the embedded SQLite database lives in var/.
+# Without HOMEWARD_PARTNERS_FILE, a demo clinic (not real) receives the referrals; read them
+# at http://127.0.0.1:8000/dev/referrals.
 run: install
 	mkdir -p var
 	HOMEWARD_ENV=$${HOMEWARD_ENV:-development} $(BIN)/homeward db upgrade
-	HOMEWARD_ENV=$${HOMEWARD_ENV:-development} $(BIN)/homeward serve
+	HOMEWARD_ENV=$${HOMEWARD_ENV:-development} \
+	HOMEWARD_PARTNERS_FILE=$${HOMEWARD_PARTNERS_FILE:-$$($(BIN)/homeward partners demo)} \
+	$(BIN)/homeward serve
 
 lint: install
 	$(BIN)/ruff check bot tests migrations bench

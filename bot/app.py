@@ -16,6 +16,7 @@ from bot.channels.web import simulator_blueprint
 from bot.conversations import Conversations
 from bot.core.engine import Engine
 from bot.core.errors import ConfigError
+from bot.dev_pages import dev_blueprint
 from bot.flows.loader import FLOWS_DIR, load_flows
 from bot.locales import load_translators
 from bot.partners import SHIPPED, Directory, load_directory
@@ -89,6 +90,7 @@ def create_app(settings: Settings, services: Services | None = None) -> Flask:
 
     if settings.development:
         app.register_blueprint(simulator_blueprint(services.conversations.handle))
+        app.register_blueprint(dev_blueprint(services.sessions))
     # A channel with no settings is off: its routes do not exist and answer 404.
     if settings.twilio is not None and settings.public_url is not None:
         app.register_blueprint(
@@ -115,6 +117,7 @@ families, with the coalition's lawyers and advocates.</p>
 <ul>
 {% if development %}
 <li><a href="/simulator">Simulator</a>: talk to the bot in the browser</li>
+<li><a href="/dev/referrals">Referrals</a>: what partners receive (development only)</li>
 {% endif %}
 <li><a href="/healthz">Health check</a></li>
 </ul>

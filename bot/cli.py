@@ -23,6 +23,7 @@ from bot.delivery.telegram_sender import set_webhook
 from bot.delivery.worker import Worker
 from bot.flows import graph
 from bot.flows.loader import FLOWS_DIR, check_files, flow_files
+from bot.partners import SHIPPED, check_report, demo_partner_file
 from bot.settings import Settings
 from bot.storage import database, outbox
 
@@ -109,6 +110,7 @@ def serve(host: str | None, port: int | None) -> None:
         click.echo(f"Homeward is running on {base}/")
         if settings.development:
             click.echo(f"  Simulator (talk to the bot): {base}/simulator")
+            click.echo(f"  Referrals partners receive:  {base}/dev/referrals")
         click.echo(f"  Health check:                {base}/healthz")
         state = "running" if settings.run_worker else "off (HOMEWARD_RUN_WORKER=false)"
         click.echo(f"  Outbox worker:               {state}")
@@ -317,3 +319,26 @@ def outbox_command(statuses: tuple[str, ...], limit: int) -> None:
         click.echo(
             f"{row.id:>7}  {row.kind:<18} {row.status:<9} {row.attempts:>5}  {when:<19}  {error}"
         )
+
+
+@main.group()
+def partners() -> None:
+    """The coalition directory: who receives which cases."""
+
+
+@partners.command("check")
+def partners_check() -> None:
+    """Validate the directory and HOMEWARD_PARTNERS_FILE; say who can receive which cases."""
+    settings = _settings()
+    problems, report = check_report(SHIPPED, settings.partners_file)
+    for line in problems or report:
+        click.echo(line)
+    if problems:
+        raise click.ClickException(f"{len(problems)} problem(s) in the partner directory")
+
+
+@partners.command("demo")
+@click.option("--folder", type=click.Path(path_type=Path), default=Path("var"), show_default=True)
+def partners_demo(folder: Path) -> None:
+    """Write the demo partner's override file (a fake clinic for development) and say where."""
+    click.echo(str(demo_partner_file(folder)))

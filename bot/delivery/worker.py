@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 import re
@@ -15,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.errors import ConfigError, HomewardError
 from bot.delivery.chat import MAX_LENGTH
-from bot.storage import contacts, outbox
+from bot.storage import contacts, outbox, referrals
 from bot.storage.outbox import OutboxItem
 
 logger = logging.getLogger(__name__)
@@ -37,6 +38,8 @@ ATTEMPTS_EXHAUSTED = "attempts-exhausted"
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.:\-]")
 
 
+# Referral deliveries: their referral row follows what happens to them.
+REFERRAL_KINDS = frozenset({"referral-webhook", "referral-email"})
 # Messages to a person: never sent to someone who has opted out.
 CHAT_KINDS = frozenset(MAX_LENGTH)
 
@@ -166,9 +169,11 @@ class Worker:
             self._record_failure(item, safe_code(type(exc).__name__), None)
         else:
             with self._sessions.begin() as session:
-                outbox.mark_sent(
+                done = outbox.mark_sent(
                     session, item.id, self._clock(), attempt=item.attempts, provider_id=provider_id
                 )
+                if done:
+                    _referral_status(session, item, referrals.DELIVERED, self._clock())
             logger.info("outbox %d (%s) sent on attempt %d", item.id, item.kind, item.attempts)
 
     def _record_failure(self, item: OutboxItem, code: str, retry_after: float | None) -> None:
@@ -189,7 +194,8 @@ class Worker:
 
     def _record_dead(self, item: OutboxItem, code: str, *, opted_out: bool = False) -> None:
         with self._sessions.begin() as session:
-            outbox.mark_dead(session, item.id, code, attempt=item.attempts)
+            if outbox.mark_dead(session, item.id, code, attempt=item.attempts):
+                _referral_status(session, item, referrals.FAILED, self._clock())
             if opted_out and item.contact_id is not None:
                 contacts.mark_opted_out(session, item.contact_id)
         logger.error(
@@ -217,3 +223,20 @@ class Worker:
         if retry_after is not None and retry_after > 0:
             wait = max(wait, min(timedelta(seconds=retry_after), max(self._backoff)))
         return wait
+
+
+def _referral_status(session: Session, item: OutboxItem, status: str, now: datetime) -> None:
+    """A referral row follows its deliveries: delivered once one intake took it."""
+    if item.kind not in REFERRAL_KINDS:
+        return
+    try:
+        referral_id = json.loads(str(item.payload["document"]))["id"]
+    except (KeyError, ValueError, TypeError):
+        logger.error("outbox %d: a referral payload without a readable id", item.id)
+        return
+    if (
+        status == referrals.FAILED
+        and referrals.status_of(session, referral_id) == referrals.DELIVERED
+    ):
+        return  # the other intake (email or webhook) already delivered it
+    referrals.set_status(session, referral_id, status, now)

@@ -61,3 +61,8 @@ def weekly_load(session: Session, now: datetime) -> dict[str, int]:
         .group_by(Referral.partner_id)
     )
     return {partner_id: int(count) for partner_id, count in session.execute(query)}
+
+
+def status_of(session: Session, referral_id: str) -> str | None:
+    """The referral's status, or None when there is no such referral."""
+    return session.scalar(select(Referral.status).where(Referral.id == referral_id))

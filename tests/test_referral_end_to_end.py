@@ -1,0 +1,138 @@
+"""A screening ends in a referral that the partner's endpoint and mailbox really receive."""
+
+from __future__ import annotations
+
+import email
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import timedelta
+from email import policy
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from bot.app import Services, build_services
+from bot.channels.memory import MemoryChannel
+from bot.delivery.senders import build_senders, close_senders
+from bot.delivery.worker import Worker
+from bot.settings import Settings
+from bot.storage.models import Referral
+from tests.conftest import Clock
+from tests.core.test_engine import REFERRING
+from tests.delivery.receivers import SECRET, SmtpServer, WebhookReceiver
+
+PARTNERS = """\
+partners:
+  - id: test-clinic
+    name: Test Veterans Clinic
+    services: [legal]
+    specialties: [veteran]
+    national: true
+    languages: [en, es]
+    takes_deported: true
+    weekly_capacity: 5
+    general_intake: true
+    verified: false
+    intake:
+      email: intake@clinic.example
+      webhook:
+        url: {url}
+        secret: {secret}
+"""
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def receiver() -> Iterator[WebhookReceiver]:
+    with WebhookReceiver(SECRET) as endpoint:
+        yield endpoint
+
+
+@pytest.fixture
+def services(
+    settings: Settings, tmp_path: Path, smtp: SmtpServer, receiver: WebhookReceiver
+) -> Iterator[Services]:
+    flows = tmp_path / "flows"
+    flows.mkdir()
+    (flows / "refer.yaml").write_text(REFERRING, encoding="utf-8")
+    partners = tmp_path / "partners.yaml"
+    partners.write_text(PARTNERS.format(url=receiver.url, secret=SECRET), encoding="utf-8")
+    configured = replace(
+        settings,
+        flows_dir=flows,
+        start_flow="refer",
+        partners_file=partners,
+        smtp_url=f"smtp+insecure://127.0.0.1:{smtp.port}",
+        email_from="referrals@homeward.example",
+    )
+    built = build_services(configured)
+    yield built
+    built.database.dispose()
+
+
+def deliver(services: Services, clock: Clock) -> None:
+    senders = build_senders(services.settings, services.sessions, services.directory)
+    try:
+        worker = Worker(services.sessions, senders, clock)
+        while worker.run_once():
+            pass
+    finally:
+        close_senders(senders)
+
+
+def test_a_veteran_consents_and_the_clinic_receives_the_case_twice_over(
+    services: Services, clock: Clock, smtp: SmtpServer, receiver: WebhookReceiver
+) -> None:
+    person = MemoryChannel(services.conversations.handle, "+15550100", clock)
+    person.send("hi")
+    person.send("Texas")
+    assert person.send("yes") == [
+        "May we send your answers to Test Veterans Clinic?\n1. Yes\n2. No"
+    ]
+    (told,) = person.send("yes")
+    assert told.startswith("Test Veterans Clinic has your case. Your reference is HW-")
+    reference = told.removesuffix(".").split()[-1]
+
+    with services.sessions() as session:
+        stored = session.scalars(select(Referral)).one()
+    assert (stored.reference, stored.partner_id, stored.status) == (
+        reference,
+        "test-clinic",
+        "sending",
+    )
+    deliver(services, clock)
+
+    (delivery,) = receiver.deliveries
+    assert delivery.document["id"] == stored.id
+    assert delivery.document["reference"] == reference
+    assert "veteran" in delivery.document["tags"]
+    (mail,) = smtp.received
+    message = email.message_from_bytes(mail.content, policy=policy.default)
+    assert mail.rcpt_tos == ["intake@clinic.example"]
+    assert reference in str(message["Subject"]) + message.get_body().get_content()
+    (attachment,) = message.iter_attachments()
+    assert attachment.get_filename() == "referral.json"
+
+    with services.sessions() as session:
+        assert session.scalars(select(Referral.status)).one() == "delivered"
+    clock.advance(timedelta(hours=1))
+    deliver(services, clock)  # nothing is sent twice
+    assert len(receiver.deliveries) == 1 and len(smtp.received) == 1
+
+
+def test_no_consent_sends_nothing(
+    services: Services, clock: Clock, smtp: SmtpServer, receiver: WebhookReceiver
+) -> None:
+    person = MemoryChannel(services.conversations.handle, "+15550101", clock)
+    for text in ("hi", "CA", "no", "no"):
+        person.send(text)
+    deliver(services, clock)
+    assert receiver.deliveries == [] and smtp.received == []
