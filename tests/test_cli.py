@@ -209,3 +209,31 @@ def test_outbox_lists_what_waits_and_what_failed_without_the_messages(
     assert "private" not in result.output
     only_dead = runner.invoke(main, ["outbox", "--status", "dead"])
     assert "telegram" not in only_dead.output and "sms" in only_dead.output
+
+
+def test_partners_check_reports_who_can_receive(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["partners", "check"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("87 organizations")
+    assert "General intake: none" in result.output
+
+
+def test_partners_check_fails_on_a_bad_override_with_its_line(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    override = tmp_path / "partners.yaml"
+    override.write_text("partners:\n  - id: nijc\n    intake: {email: bad}\n", encoding="utf-8")
+    monkeypatch.setenv("HOMEWARD_PARTNERS_FILE", str(override))
+    result = runner.invoke(main, ["partners", "check"])
+    assert result.exit_code == 1
+    assert f"{override}:3:" in result.output
+
+
+def test_the_demo_partner_is_the_general_intake(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    demo = runner.invoke(main, ["partners", "demo"])
+    assert demo.exit_code == 0
+    monkeypatch.setenv("HOMEWARD_PARTNERS_FILE", demo.output.strip())
+    result = runner.invoke(main, ["partners", "check"])
+    assert "General intake: demo-legal-clinic" in result.output, result.output

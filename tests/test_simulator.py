@@ -43,3 +43,12 @@ def test_the_simulator_is_off_in_production(services: Services, settings: Settin
     sent = client.post("/simulator/messages", json={"address": "a", "text": "hi"})
     assert sent.status_code == 404
     assert client.get("/healthz").get_json() == {"status": "ok"}
+
+
+def test_the_referrals_page_is_for_development_only(
+    services: Services, settings: Settings
+) -> None:
+    page = create_app(settings, services).test_client().get("/dev/referrals")
+    assert page.status_code == 200 and b"No referral yet" in page.data
+    production = create_app(replace(settings, environment="production"), services)
+    assert production.test_client().get("/dev/referrals").status_code == 404
