@@ -61,6 +61,14 @@ def build_services(settings: Settings) -> Services:
             f"the coalition's general intake '{fallback.id}' cannot receive referrals: "
             "give it intake and capacity in HOMEWARD_PARTNERS_FILE"
         )
+    start = flows[settings.start_flow]
+    matches = any(n.action is not None and n.action.name == "match" for n in start.nodes.values())
+    if matches and fallback is None:
+        # Otherwise a case that fits nobody would be told "not given" instead of a partner.
+        raise ConfigError(
+            f"the flow '{start.id}' refers people to partners, but the directory has no general "
+            "intake: set HOMEWARD_PARTNERS_FILE (`homeward partners demo` writes a demo one)"
+        )
     silent = [p for p in directory.partners if p.legal and not p.can_receive]
     if silent:
         # Never a surprise: organizations without intake receive nothing (see `partners check`).

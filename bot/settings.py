@@ -30,7 +30,7 @@ class Settings:
     environment: Environment = "production"
     host: str = "127.0.0.1"
     port: int = 8000
-    start_flow: str = "placeholder"
+    start_flow: str = "screening"
     flows_dir: Path | None = None
     run_worker: bool = True
     worker_idle_seconds: float = 0.5
@@ -67,7 +67,7 @@ class Settings:
             environment=environment,  # type: ignore[arg-type]  # checked above
             host=env.get("HOMEWARD_HOST") or "127.0.0.1",
             port=_port(env.get("HOMEWARD_PORT", "8000")),
-            start_flow=env.get("HOMEWARD_START_FLOW") or "placeholder",
+            start_flow=env.get("HOMEWARD_START_FLOW") or "screening",
             flows_dir=Path(flows_dir) if flows_dir else None,
             run_worker=_flag(env, "HOMEWARD_RUN_WORKER", True),
             public_url=public,

@@ -34,7 +34,13 @@ def clock() -> Clock:
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, environment="development", run_worker=False)
+    # The engine's conversation tests talk to the demo flow, which needs no partner directory.
+    return Settings(
+        database_url=database_url,
+        environment="development",
+        run_worker=False,
+        start_flow="placeholder",
+    )
 
 
 @pytest.fixture

@@ -26,6 +26,7 @@ from bot.storage import outbox
 @pytest.fixture
 def runner(database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> CliRunner:
     monkeypatch.setenv("HOMEWARD_DATABASE_URL", database_url)
+    monkeypatch.setenv("HOMEWARD_START_FLOW", "placeholder")
     monkeypatch.chdir(tmp_path)
     return CliRunner()
 
@@ -149,6 +150,7 @@ def test_a_database_that_cannot_be_used_is_one_clear_line(
     monkeypatch: pytest.MonkeyPatch, url: str
 ) -> None:
     monkeypatch.setenv("HOMEWARD_DATABASE_URL", url)
+    monkeypatch.setenv("HOMEWARD_START_FLOW", "placeholder")
     for command in (["db", "upgrade"], ["chat"]):
         result = CliRunner().invoke(main, command, input="hi\n")
         assert result.exit_code == 1
@@ -158,7 +160,11 @@ def test_a_database_that_cannot_be_used_is_one_clear_line(
 
 def test_interactive_chat_in_a_real_terminal(database_url: str, tmp_path: Path) -> None:
     leader, follower = pty.openpty()
-    env = {**os.environ, "HOMEWARD_DATABASE_URL": database_url}
+    env = {
+        **os.environ,
+        "HOMEWARD_DATABASE_URL": database_url,
+        "HOMEWARD_START_FLOW": "placeholder",
+    }
     chat = subprocess.Popen(
         [sys.executable, "-c", "from bot.cli import main; main()", "chat", "--address", "tty"],
         stdin=follower,
@@ -237,3 +243,15 @@ def test_the_demo_partner_is_the_general_intake(
     monkeypatch.setenv("HOMEWARD_PARTNERS_FILE", demo.output.strip())
     result = runner.invoke(main, ["partners", "check"])
     assert "General intake: demo-legal-clinic" in result.output, result.output
+
+
+def test_the_screening_refuses_to_start_without_a_general_intake(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOMEWARD_START_FLOW", "screening")
+    result = runner.invoke(main, ["chat"], input="hi\n")
+    assert result.exit_code == 1 and "general intake" in result.output
+    demo = runner.invoke(main, ["partners", "demo"]).output.strip()
+    monkeypatch.setenv("HOMEWARD_PARTNERS_FILE", demo)
+    started = runner.invoke(main, ["chat"], input="hi\n")
+    assert started.exit_code == 0 and "Homeward" in started.output

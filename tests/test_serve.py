@@ -42,6 +42,7 @@ def environment(database_url: str, tmp_path: Path) -> Iterator[dict[str, str]]:
         **os.environ,
         "HOMEWARD_DATABASE_URL": database_url,
         "HOMEWARD_ENV": "development",
+        "HOMEWARD_START_FLOW": "placeholder",
         "HOMEWARD_PORT": str(free_port()),
     }
 

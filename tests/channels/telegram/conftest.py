@@ -161,7 +161,11 @@ def telegram(telegram_api: FakeTelegram) -> TelegramSettings:
 @pytest.fixture
 def settings(database_url: str, telegram: TelegramSettings) -> Settings:
     return Settings(
-        database_url=database_url, run_worker=False, public_url=PUBLIC_URL, telegram=telegram
+        database_url=database_url,
+        run_worker=False,
+        public_url=PUBLIC_URL,
+        telegram=telegram,
+        start_flow="placeholder",
     )
 
 

@@ -164,7 +164,7 @@ def test_every_recorded_message_is_answered_through_the_outbox(
 def test_without_telegram_settings_the_hook_does_not_exist(
     database_url: str, services: Services
 ) -> None:
-    off = Settings(database_url=database_url, run_worker=False)
+    off = Settings(database_url=database_url, run_worker=False, start_flow="placeholder")
     client = create_app(off, services).test_client()
     assert post(client, update("start")).status_code == 404
 

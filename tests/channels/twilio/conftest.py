@@ -296,6 +296,7 @@ def settings(database_url: str, twilio: TwilioSettings) -> Settings:
         run_worker=False,
         public_url=PUBLIC_URL,
         twilio=twilio,
+        start_flow="placeholder",
     )
 
 

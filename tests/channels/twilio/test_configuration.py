@@ -62,7 +62,12 @@ def test_without_a_sender_number_start_up_stops() -> None:
 
 
 def test_without_twilio_settings_the_hooks_do_not_exist(database_url: str) -> None:
-    settings = Settings(database_url=database_url, run_worker=False, public_url=PUBLIC_URL)
+    settings = Settings(
+        database_url=database_url,
+        run_worker=False,
+        public_url=PUBLIC_URL,
+        start_flow="placeholder",
+    )
     app = create_app(settings)
     form = payload("sms_text")
     try:
