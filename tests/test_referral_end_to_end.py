@@ -136,3 +136,37 @@ def test_no_consent_sends_nothing(
         person.send(text)
     deliver(services, clock)
     assert receiver.deliveries == [] and smtp.received == []
+
+
+SCREENING_BY_A_SON = (
+    "hi|2|yes|no|Mexico|2019|1|1|yes|yes|no|Texas|skip|20|8|yes|yes|1|yes|yes|no|1|4|1|yes"
+)
+
+
+def test_a_son_screens_for_his_deported_father_and_the_clinic_receives_it(
+    settings: Settings, tmp_path: Path, clock: Clock, smtp: SmtpServer, receiver: WebhookReceiver
+) -> None:
+    partners = tmp_path / "partners.yaml"
+    partners.write_text(PARTNERS.format(url=receiver.url, secret=SECRET), encoding="utf-8")
+    configured = replace(
+        settings,
+        start_flow="screening",
+        partners_file=partners,
+        smtp_url=f"smtp+insecure://127.0.0.1:{smtp.port}",
+    )
+    services = build_services(configured)
+    try:
+        son = MemoryChannel(services.conversations.handle, "+15550102", clock)
+        for text in SCREENING_BY_A_SON.split("|"):
+            replies = son.send(text)
+        assert replies[0].startswith("Sent. Test Veterans Clinic has your case.")
+        deliver(services, clock)
+    finally:
+        services.database.dispose()
+    (delivery,) = receiver.deliveries
+    document = delivery.document
+    assert document["answered_by"] == "family"
+    assert {"veteran", "answered-by-family"} <= set(document["tags"])
+    assert document["partner"] == {"id": "test-clinic", "name": "Test Veterans Clinic"}
+    assert (document["answers"]["country"], document["answers"]["state_lived"]) == ("MX", "TX")
+    assert len(smtp.received) == 1
