@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.core import texts
 from bot.core.actions import Matcher
 from bot.core.effects import DeletionRequested, FlowHalted, ReferralRequested
 from bot.core.engine import Engine
@@ -97,8 +98,8 @@ class Conversations:
                 chat.enqueue_replies(
                     session, contact.id, inbound.address, turn.outbound, turn_key, now
                 )
-                return ()
-        return turn.outbound
+            self._reminder(session, contact.id, inbound, state, turn.state)
+        return () if via_outbox else turn.outbound
 
     def _matcher(self, session: Session, now: datetime) -> Matcher | None:
         """Matching over the directory, with this week's load read only when a flow asks."""
@@ -132,3 +133,27 @@ class Conversations:
             requested, state, flow, inbound.address, partner, inbound.received_at
         )
         referrals_out.send(session, referral, partner, contact_id, inbound.received_at)
+
+    def _reminder(
+        self, session: Session, contact_id: int, inbound: Inbound, before: State, after: State
+    ) -> None:
+        """One reminder about 23 hours after someone stops midway; never after STOP or the end."""
+        if inbound.address.channel not in chat.MAX_LENGTH:
+            return  # the terminal, the simulator and tests have nobody to remind
+        if before.started_at is not None and before.started_at != after.started_at:
+            chat.forget_reminder(session, contact_id, before.started_at)  # a new run began
+        if after.started_at is None:
+            return
+        waiting = after.status == "active" and after.node_id is not None and not after.opted_out
+        if waiting:
+            text = self.engine.translators.get(after.locale).text(texts.REMINDER)
+            chat.remind_later(
+                session,
+                contact_id,
+                inbound.address,
+                after.started_at,
+                text,
+                inbound.received_at,
+            )
+        else:
+            chat.forget_reminder(session, contact_id, after.started_at)

@@ -292,6 +292,7 @@ class _Step:
             locale=self.state.locale,
             status="active",
             updated_at=self.state.updated_at,
+            started_at=self.inbound.received_at,
         )
         self.advance(flow.start)
 

@@ -41,6 +41,7 @@ class State:
     status: Status = "new"
     updated_at: datetime | None = None
     referral: Mapping[str, str] = field(default_factory=dict)
+    started_at: datetime | None = None
 
     def __post_init__(self) -> None:
         # Frozen all the way down: nobody can change the answers of a state they were given.
@@ -81,6 +82,7 @@ class State:
             "status": self.status,
             "updated_at": self.updated_at.isoformat() if self.updated_at else None,
             "referral": dict(self.referral),
+            "started_at": self.started_at.isoformat() if self.started_at else None,
         }
 
     @classmethod
@@ -99,6 +101,7 @@ class State:
             status=_choice(data, "status", _STATUS, "new"),
             updated_at=_time(data.get("updated_at")),
             referral=_referral(data.get("referral")),
+            started_at=_time(data.get("started_at")),
         )
 
 

@@ -44,6 +44,10 @@ YES = Text("engine.yes", "Yes")
 NO = Text("engine.no", "No")
 SKIP = Text("engine.skip", "Prefer not to say")
 NOT_GIVEN = Text("engine.not-given", "not given")
+REMINDER = Text(
+    "engine.reminder",
+    "Your Homeward questions are waiting. Reply to go on, or send STOP for no more messages.",
+)
 HALTED = Text(
     "engine.halted",
     "Sorry, something went wrong on our side. Send RESTART to begin again.",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -82,3 +82,41 @@ def outbound_of(payload: dict[str, Any]) -> Outbound:
     """The reply part an outbox payload carries (for senders)."""
     choices = tuple(Choice(str(key), str(label)) for key, label in payload.get("choices", []))
     return Outbound(str(payload["text"]), choices, payload.get("question"))
+
+
+REMINDER_AFTER = timedelta(hours=23)  # inside WhatsApp's 24-hour window, so free text is allowed
+
+
+def reminder_key(contact_id: int, started_at: datetime) -> str:
+    """One reminder per conversation run: the key names the contact and when the run began."""
+    return f"reminder:{contact_id}:{started_at.isoformat()}"
+
+
+def remind_later(
+    session: Session,
+    contact_id: int,
+    address: Address,
+    started_at: datetime,
+    text: str,
+    now: datetime,
+) -> None:
+    """Schedule (or push back) the one reminder of this run, due 23 hours after `now`.
+
+    Once that reminder was sent, it is never scheduled again for the same run.
+    """
+    key = reminder_key(contact_id, started_at)
+    due = now + REMINDER_AFTER
+    if not outbox.postpone(session, key, due):
+        payload: dict[str, Any] = {
+            "address": address.id,
+            "text": text,
+            "choices": [],
+            "question": None,
+        }
+        # Not in the person's reply sequence: a reminder due tomorrow must not hold replies.
+        outbox.enqueue(session, address.channel, key, payload, now, contact_id, due=due)
+
+
+def forget_reminder(session: Session, contact_id: int, started_at: datetime) -> None:
+    """The run ended, or the person sent STOP: the reminder must not go out."""
+    outbox.cancel(session, reminder_key(contact_id, started_at))

@@ -49,8 +49,9 @@ def enqueue(
     now: datetime,
     contact_id: int | None = None,
     sequence_key: str | None = None,
+    due: datetime | None = None,
 ) -> bool:
-    """Add a message to send once the current transaction commits; due at `now`.
+    """Add a message to send once the current transaction commits; due at `due` (or `now`).
 
     Idempotent: False (and nothing changes) when `dedupe_key` was enqueued before. Rows with
     the same `sequence_key` are sent one after the other in the order they were enqueued.
@@ -69,7 +70,7 @@ def enqueue(
             "payload": dict(payload),
             "status": PENDING,
             "attempts": 0,
-            "next_attempt_at": now,
+            "next_attempt_at": due or now,
             "created_at": now,
             "contact_id": contact_id,
             "sequence_key": sequence_key,
@@ -291,3 +292,27 @@ def rows(session: Session, statuses: Sequence[str], limit: int = 50) -> list[Out
         .limit(limit)
     )
     return [OutboxRow(*row) for row in session.execute(query)]
+
+
+def postpone(session: Session, dedupe_key: str, due: datetime) -> bool:
+    """Move a message that was never tried to `due`; False if it was tried, sent or is gone."""
+    moved = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.dedupe_key == dedupe_key, OutboxMessage.status == PENDING)
+        .values(next_attempt_at=due)
+        .returning(OutboxMessage.id)
+        .execution_options(synchronize_session=False)
+    ).first()
+    return moved is not None
+
+
+def cancel(session: Session, dedupe_key: str, code: str = "cancelled") -> bool:
+    """Give up a message that was never tried (a reminder no longer needed)."""
+    cancelled = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.dedupe_key == dedupe_key, OutboxMessage.status == PENDING)
+        .values(status=DEAD, last_error=_code(code))
+        .returning(OutboxMessage.id)
+        .execution_options(synchronize_session=False)
+    ).first()
+    return cancelled is not None

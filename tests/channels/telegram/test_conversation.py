@@ -37,7 +37,8 @@ def start(person: TelegramPerson, worker: Worker) -> None:
 
 def outbox_rows(services: Services) -> list[OutboxMessage]:
     with services.sessions() as session:
-        return list(session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+        replies = select(OutboxMessage).where(~OutboxMessage.dedupe_key.startswith("reminder:"))
+        return list(session.scalars(replies.order_by(OutboxMessage.id)))
 
 
 def contact_of(services: Services, person: TelegramPerson) -> Contact:

@@ -80,6 +80,7 @@ def queue(
             session.scalars(
                 select(OutboxMessage.id)
                 .where(OutboxMessage.contact_id == person.id)
+                .where(~OutboxMessage.dedupe_key.startswith("reminder:"))
                 .order_by(OutboxMessage.id)
             )
         )
