@@ -14,10 +14,12 @@ from pathlib import Path
 import click
 import waitress
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 from bot.app import Services, build_services, create_app
 from bot.core.errors import HomewardError
 from bot.core.flow import Flow
+from bot.delivery import referrals as referrals_out
 from bot.delivery.senders import build_senders, close_senders
 from bot.delivery.telegram_sender import set_webhook
 from bot.delivery.worker import Worker
@@ -139,7 +141,14 @@ def _worker(services: Services) -> Iterator[Worker]:
     """An outbox worker with the senders of the configured channels, closed afterwards."""
     senders = build_senders(services.settings, services.sessions, services.directory)
     try:
-        yield Worker(services.sessions, senders, lambda: datetime.now(UTC))
+        fallback = services.conversations.fallback
+
+        def pass_on(session: Session, referral_id: str, now: datetime) -> None:
+            referrals_out.pass_on(session, referral_id, fallback, now)
+
+        yield Worker(
+            services.sessions, senders, lambda: datetime.now(UTC), on_referral_failed=pass_on
+        )
     finally:
         close_senders(senders)
 

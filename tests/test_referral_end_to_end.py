@@ -14,13 +14,14 @@ from sqlalchemy import select
 
 from bot.app import Services, build_services
 from bot.channels.memory import MemoryChannel
+from bot.delivery import referrals as referrals_out
 from bot.delivery.senders import build_senders, close_senders
 from bot.delivery.worker import Worker
 from bot.settings import Settings
 from bot.storage.models import Referral
 from tests.conftest import Clock
 from tests.core.test_engine import REFERRING
-from tests.delivery.receivers import SECRET, SmtpServer, WebhookReceiver
+from tests.delivery.receivers import SECRET, Answer, SmtpServer, WebhookReceiver
 
 PARTNERS = """\
 partners:
@@ -170,3 +171,82 @@ def test_a_son_screens_for_his_deported_father_and_the_clinic_receives_it(
     assert document["partner"] == {"id": "test-clinic", "name": "Test Veterans Clinic"}
     assert (document["answers"]["country"], document["answers"]["state_lived"]) == ("MX", "TX")
     assert len(smtp.received) == 1
+
+
+TWO_PARTNERS = """\
+partners:
+  - id: test-clinic
+    name: Test Veterans Clinic
+    services: [legal]
+    specialties: [veteran]
+    national: true
+    languages: [en]
+    takes_deported: true
+    weekly_capacity: 5
+    verified: false
+    intake:
+      webhook: {{url: "{down}", secret: "{secret}"}}
+  - id: general
+    name: Coalition General Intake
+    services: [legal]
+    national: true
+    languages: [en]
+    takes_deported: true
+    weekly_capacity: 50
+    general_intake: true
+    verified: false
+    intake:
+      webhook: {{url: "{up}", secret: "{secret}"}}
+"""
+
+
+def test_a_referral_no_one_can_receive_is_passed_to_the_general_intake(
+    settings: Settings, tmp_path: Path, clock: Clock, receiver: WebhookReceiver
+) -> None:
+    with WebhookReceiver(SECRET) as down:
+        down.answer_next(*[Answer(503)] * 10)
+        partners = tmp_path / "partners.yaml"
+        text = TWO_PARTNERS.format(down=down.url, up=receiver.url, secret=SECRET)
+        partners.write_text(text, encoding="utf-8")
+        services = build_services(
+            replace(
+                settings, flows_dir=_flows(tmp_path), start_flow="refer", partners_file=partners
+            )
+        )
+        try:
+            person = MemoryChannel(services.conversations.handle, "+15550103", clock)
+            for said in ("hi", "Texas", "yes"):
+                person.send(said)
+            (told,) = person.send("yes")
+            assert told.startswith("Test Veterans Clinic has your case.")
+            reference = told.removesuffix(".").split()[-1]
+            senders = build_senders(services.settings, services.sessions, services.directory)
+            worker = Worker(
+                services.sessions,
+                senders,
+                clock,
+                max_attempts=3,
+                on_referral_failed=lambda s, rid, now: referrals_out.pass_on(
+                    s, rid, services.conversations.fallback, now
+                ),
+            )
+            for _ in range(6):
+                worker.run_once()
+                clock.advance(timedelta(days=1))
+            close_senders(senders)
+            with services.sessions() as session:
+                stored = session.scalars(select(Referral)).one()
+        finally:
+            services.database.dispose()
+    assert len(down.deliveries) == 3  # every try reached the first partner, and failed
+    (delivery,) = receiver.deliveries
+    assert delivery.document["reference"] == reference  # the family's code still holds
+    assert delivery.document["partner"]["id"] == "general"
+    assert (stored.partner_id, stored.status) == ("general", "delivered")
+
+
+def _flows(tmp_path: Path) -> Path:
+    folder = tmp_path / "flows"
+    folder.mkdir(exist_ok=True)
+    (folder / "refer.yaml").write_text(REFERRING, encoding="utf-8")
+    return folder

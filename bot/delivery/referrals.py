@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 from datetime import datetime
@@ -12,7 +13,7 @@ from bot.core.effects import ReferralRequested
 from bot.core.flow import Flow
 from bot.core.messages import Address
 from bot.core.partners import Partner
-from bot.core.referral import AnsweredBy, Consent, Referral
+from bot.core.referral import AnsweredBy, Consent, Referral, from_document
 from bot.core.state import State
 from bot.delivery import email, webhook
 from bot.storage import referrals
@@ -81,10 +82,47 @@ def send(
     )
     if not created:
         return False
+    _enqueue(session, referral, partner, now)
+    logger.info("referral %s queued for partner %s", referral.id, partner.id)
+    return True
+
+
+PASSED_ON_REASON = (
+    "the first partner could not be reached; the coalition's general intake will find one"
+)
+
+
+def pass_on(session: Session, referral_id: str, fallback: Partner | None, now: datetime) -> bool:
+    """Send a referral no intake of its partner could take to the coalition's general intake.
+
+    The referral keeps its id and reference code (the family knows that code); the new
+    partner gets its own deliveries. False when there is nowhere else to send it: the
+    operator sees it failed in `homeward outbox`.
+    """
+    document = referrals.document_of(session, referral_id)
+    if document is None:
+        return False
+    first = from_document(document)
+    if fallback is None or not fallback.can_receive or first.partner_id == fallback.id:
+        logger.error("referral %s could not be delivered and has nowhere else to go", referral_id)
+        return False
+    moved = dataclasses.replace(
+        first,
+        partner_id=fallback.id,
+        partner_name=fallback.name,
+        match_reasons=(PASSED_ON_REASON,),
+    )
+    referrals.reassign(session, referral_id, fallback.id, moved.to_document(), now)
+    _enqueue(session, moved, fallback, now)
+    logger.warning(
+        "referral %s passed on from %s to %s", referral_id, first.partner_id, fallback.id
+    )
+    return True
+
+
+def _enqueue(session: Session, referral: Referral, partner: Partner, now: datetime) -> None:
     intake = partner.intake
     if intake is not None and intake.webhook_url and intake.webhook_secret:
         webhook.enqueue(session, referral, now)
     if intake is not None and intake.email:
         email.enqueue(session, referral, now)
-    logger.info("referral %s queued for partner %s", referral.id, partner.id)
-    return True

@@ -38,6 +38,8 @@ ATTEMPTS_EXHAUSTED = "attempts-exhausted"
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.:\-]")
 
 
+# Called in the transaction that records the last failure of a referral's deliveries.
+ReferralFailed = Callable[[Session, str, datetime], None]
 # Referral deliveries: their referral row follows what happens to them.
 REFERRAL_KINDS = frozenset({"referral-webhook", "referral-email"})
 # Messages to a person: never sent to someone who has opted out.
@@ -98,6 +100,7 @@ class Worker:
         jitter: float = 0.2,
         no_sender_delay: timedelta = timedelta(minutes=10),
         rng: random.Random | None = None,
+        on_referral_failed: ReferralFailed | None = None,
     ) -> None:
         for kind, sender in senders.items():
             if sender.kind != kind:
@@ -115,6 +118,8 @@ class Worker:
         self._jitter = jitter
         self._no_sender_delay = no_sender_delay
         self._rng = rng or random.Random()
+        # What to do when every intake of a referral gave up (pass it to the general intake).
+        self._on_referral_failed = on_referral_failed
 
     def run_once(self) -> int:
         """Claim one batch and try each message once; returns how many were claimed."""
@@ -195,7 +200,9 @@ class Worker:
     def _record_dead(self, item: OutboxItem, code: str, *, opted_out: bool = False) -> None:
         with self._sessions.begin() as session:
             if outbox.mark_dead(session, item.id, code, attempt=item.attempts):
-                _referral_status(session, item, referrals.FAILED, self._clock())
+                failed = _referral_status(session, item, referrals.FAILED, self._clock())
+                if failed is not None and self._on_referral_failed is not None:
+                    self._on_referral_failed(session, failed, self._clock())
             if opted_out and item.contact_id is not None:
                 contacts.mark_opted_out(session, item.contact_id)
         logger.error(
@@ -225,18 +232,22 @@ class Worker:
         return wait
 
 
-def _referral_status(session: Session, item: OutboxItem, status: str, now: datetime) -> None:
-    """A referral row follows its deliveries: delivered once one intake took it."""
+def _referral_status(session: Session, item: OutboxItem, status: str, now: datetime) -> str | None:
+    """A referral row follows its deliveries; returns the referral id when it just failed.
+
+    Delivered once one intake took it; failed only when every intake of it gave up.
+    """
     if item.kind not in REFERRAL_KINDS:
-        return
+        return None
     try:
-        referral_id = json.loads(str(item.payload["document"]))["id"]
+        referral_id = str(json.loads(str(item.payload["document"]))["id"])
     except (KeyError, ValueError, TypeError):
         logger.error("outbox %d: a referral payload without a readable id", item.id)
-        return
-    if (
-        status == referrals.FAILED
-        and referrals.status_of(session, referral_id) == referrals.DELIVERED
+        return None
+    if status == referrals.FAILED and (
+        referrals.status_of(session, referral_id) != referrals.SENDING
+        or outbox.still_trying(session, f"%:{referral_id}")
     ):
-        return  # the other intake (email or webhook) already delivered it
+        return None  # delivered or passed on already, or the other intake is still trying
     referrals.set_status(session, referral_id, status, now)
+    return referral_id if status == referrals.FAILED else None

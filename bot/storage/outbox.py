@@ -316,3 +316,16 @@ def cancel(session: Session, dedupe_key: str, code: str = "cancelled") -> bool:
         .execution_options(synchronize_session=False)
     ).first()
     return cancelled is not None
+
+
+def still_trying(session: Session, dedupe_pattern: str) -> bool:
+    """Whether a row whose dedupe key matches the LIKE pattern is not yet sent or dead."""
+    found = session.scalar(
+        select(OutboxMessage.id)
+        .where(
+            OutboxMessage.dedupe_key.like(dedupe_pattern),
+            OutboxMessage.status.in_((PENDING, IN_FLIGHT, FAILED)),
+        )
+        .limit(1)
+    )
+    return found is not None

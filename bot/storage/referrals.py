@@ -14,6 +14,7 @@ from bot.storage.models import Referral
 SENDING = "sending"
 DELIVERED = "delivered"
 FAILED = "failed"
+PASSED_ON = "passed-on"  # no intake of its partner could be reached; sent to another
 
 
 def create(
@@ -66,3 +67,20 @@ def weekly_load(session: Session, now: datetime) -> dict[str, int]:
 def status_of(session: Session, referral_id: str) -> str | None:
     """The referral's status, or None when there is no such referral."""
     return session.scalar(select(Referral.status).where(Referral.id == referral_id))
+
+
+def reassign(
+    session: Session, referral_id: str, partner_id: str, document: Mapping[str, Any], now: datetime
+) -> None:
+    """The same referral (same id and reference code) now goes to another partner."""
+    session.execute(
+        update(Referral)
+        .where(Referral.id == referral_id)
+        .values(partner_id=partner_id, document=dict(document), status=SENDING, updated_at=now)
+    )
+
+
+def document_of(session: Session, referral_id: str) -> dict[str, Any] | None:
+    """The document of a stored referral, or None."""
+    stored = session.get(Referral, referral_id)
+    return dict(stored.document) if stored is not None else None

@@ -274,3 +274,18 @@ def test_a_sender_under_the_wrong_kind_is_a_config_error(
 ) -> None:
     with pytest.raises(ConfigError):
         Worker(session_factory, {"email": scripted("webhook")}, clock)
+
+
+def test_the_default_schedule_keeps_trying_for_more_than_three_days() -> None:
+    import random
+    from datetime import timedelta as span
+
+    from bot.delivery.worker import Worker as RealWorker
+
+    class Never(random.Random):
+        def uniform(self, a: float, b: float) -> float:
+            return a  # the shortest waits jitter allows
+
+    worker = RealWorker(None, {}, lambda: None, rng=Never())  # type: ignore[arg-type]
+    waits = sum((worker.delay(attempt) for attempt in range(1, 12)), span())
+    assert waits > span(days=3)
