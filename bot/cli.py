@@ -27,7 +27,7 @@ from bot.flows import graph
 from bot.flows.loader import FLOWS_DIR, check_files, flow_files
 from bot.partners import SHIPPED, check_report, demo_partner_file
 from bot.settings import Settings
-from bot.storage import database, outbox
+from bot.storage import database, outbox, referrals
 
 
 def _settings() -> Settings:
@@ -351,3 +351,12 @@ def partners_check() -> None:
 def partners_demo(folder: Path) -> None:
     """Write the demo partner's override file (a fake clinic for development) and say where."""
     click.echo(str(demo_partner_file(folder)))
+
+
+@partners.command("enable-webhook")
+@click.argument("partner_id")
+def partners_enable_webhook(partner_id: str) -> None:
+    """Send to a partner's webhook again after it answered 410 Gone (once they fixed it)."""
+    with _running(_settings()) as services, services.sessions.begin() as session:
+        enabled = referrals.enable_webhook(session, partner_id)
+    click.echo(f"{partner_id}: webhook " + ("enabled again." if enabled else "was not disabled."))

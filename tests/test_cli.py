@@ -20,7 +20,7 @@ from bot.cli import main
 from bot.flows.graph import graphviz_available
 from bot.flows.loader import FLOWS_DIR
 from bot.storage import database as db
-from bot.storage import outbox
+from bot.storage import outbox, referrals
 
 
 @pytest.fixture
@@ -255,3 +255,18 @@ def test_the_screening_refuses_to_start_without_a_general_intake(
     monkeypatch.setenv("HOMEWARD_PARTNERS_FILE", demo)
     started = runner.invoke(main, ["chat"], input="hi\n")
     assert started.exit_code == 0 and "Homeward" in started.output
+
+
+def test_a_gone_webhook_is_enabled_again_by_the_operator(
+    runner: CliRunner, database_url: str
+) -> None:
+    engine = db.make_engine(database_url)
+    sessions = db.make_session_factory(engine)
+    with sessions.begin() as session:
+        referrals.disable_webhook(session, "nijc", datetime(2026, 11, 23, tzinfo=UTC))
+    first = runner.invoke(main, ["partners", "enable-webhook", "nijc"])
+    again = runner.invoke(main, ["partners", "enable-webhook", "nijc"])
+    with sessions() as session:
+        assert not referrals.webhook_disabled(session, "nijc")
+    engine.dispose()
+    assert "enabled again" in first.output and "was not disabled" in again.output

@@ -18,6 +18,7 @@ from bot.delivery import referrals as referrals_out
 from bot.delivery.senders import build_senders, close_senders
 from bot.delivery.worker import Worker
 from bot.settings import Settings
+from bot.storage import referrals
 from bot.storage.models import Referral
 from tests.conftest import Clock
 from tests.core.test_engine import REFERRING
@@ -200,11 +201,12 @@ partners:
 """
 
 
+@pytest.mark.parametrize("answer", [503, 410], ids=["down", "gone"])
 def test_a_referral_no_one_can_receive_is_passed_to_the_general_intake(
-    settings: Settings, tmp_path: Path, clock: Clock, receiver: WebhookReceiver
+    settings: Settings, tmp_path: Path, clock: Clock, receiver: WebhookReceiver, answer: int
 ) -> None:
     with WebhookReceiver(SECRET) as down:
-        down.answer_next(*[Answer(503)] * 10)
+        down.answer_next(*[Answer(answer)] * 10)
         partners = tmp_path / "partners.yaml"
         text = TWO_PARTNERS.format(down=down.url, up=receiver.url, secret=SECRET)
         partners.write_text(text, encoding="utf-8")
@@ -236,9 +238,12 @@ def test_a_referral_no_one_can_receive_is_passed_to_the_general_intake(
             close_senders(senders)
             with services.sessions() as session:
                 stored = session.scalars(select(Referral)).one()
+                disabled = referrals.webhook_disabled(session, "test-clinic")
         finally:
             services.database.dispose()
-    assert len(down.deliveries) == 3  # every try reached the first partner, and failed
+    # 503: every try reached the first partner and failed; 410: it said never again.
+    assert len(down.deliveries) == (3 if answer == 503 else 1)
+    assert disabled == (answer == 410)
     (delivery,) = receiver.deliveries
     assert delivery.document["reference"] == reference  # the family's code still holds
     assert delivery.document["partner"]["id"] == "general"

@@ -122,7 +122,12 @@ def pass_on(session: Session, referral_id: str, fallback: Partner | None, now: d
 
 def _enqueue(session: Session, referral: Referral, partner: Partner, now: datetime) -> None:
     intake = partner.intake
-    if intake is not None and intake.webhook_url and intake.webhook_secret:
+    if (
+        intake is not None
+        and intake.webhook_url
+        and intake.webhook_secret
+        and not referrals.webhook_disabled(session, partner.id)
+    ):
         webhook.enqueue(session, referral, now)
     if intake is not None and intake.email:
         email.enqueue(session, referral, now)

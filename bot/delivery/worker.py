@@ -166,7 +166,12 @@ class Worker:
         try:
             provider_id = sender.send(item)
         except PermanentFailure as exc:
-            self._record_dead(item, safe_code(exc.code), opted_out=exc.opted_out)
+            gone = (
+                getattr(exc, "partner_id", None)
+                if getattr(exc, "disable_endpoint", False)
+                else None
+            )
+            self._record_dead(item, safe_code(exc.code), opted_out=exc.opted_out, gone=gone)
         except RetryLater as exc:
             self._record_failure(item, safe_code(exc.code), exc.retry_after)
         except Exception as exc:  # a sender bug must not stop the other deliveries
@@ -197,8 +202,13 @@ class Worker:
             retry_at.isoformat(),
         )
 
-    def _record_dead(self, item: OutboxItem, code: str, *, opted_out: bool = False) -> None:
+    def _record_dead(
+        self, item: OutboxItem, code: str, *, opted_out: bool = False, gone: str | None = None
+    ) -> None:
         with self._sessions.begin() as session:
+            if gone is not None:
+                # 410 Gone: the partner took the endpoint down; never call it again unasked.
+                referrals.disable_webhook(session, gone, self._clock())
             if outbox.mark_dead(session, item.id, code, attempt=item.attempts):
                 failed = _referral_status(session, item, referrals.FAILED, self._clock())
                 if failed is not None and self._on_referral_failed is not None:

@@ -187,3 +187,12 @@ class Referral(Base):
 
     def __repr__(self) -> str:
         return f"Referral(id={self.id!r}, partner_id={self.partner_id!r}, status={self.status!r})"
+
+
+class DisabledEndpoint(Base):
+    """A partner's webhook that answered 410 Gone: nothing is sent to it until re-enabled."""
+
+    __tablename__ = "disabled_endpoints"
+
+    partner_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    disabled_at: Mapped[datetime] = mapped_column(UTCDateTime())

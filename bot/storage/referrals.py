@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from bot.storage.models import Referral
+from bot.storage.models import DisabledEndpoint, Referral
 
 SENDING = "sending"
 DELIVERED = "delivered"
@@ -84,3 +84,25 @@ def document_of(session: Session, referral_id: str) -> dict[str, Any] | None:
     """The document of a stored referral, or None."""
     stored = session.get(Referral, referral_id)
     return dict(stored.document) if stored is not None else None
+
+
+def disable_webhook(session: Session, partner_id: str, now: datetime) -> None:
+    """The partner's endpoint said 410 Gone: stop sending to it (the operator re-enables it)."""
+    if session.get(DisabledEndpoint, partner_id) is None:
+        session.add(DisabledEndpoint(partner_id=partner_id, disabled_at=now))
+        session.flush()
+
+
+def enable_webhook(session: Session, partner_id: str) -> bool:
+    """Send to the partner's endpoint again; False if it was not disabled."""
+    found = session.get(DisabledEndpoint, partner_id)
+    if found is None:
+        return False
+    session.delete(found)
+    session.flush()
+    return True
+
+
+def webhook_disabled(session: Session, partner_id: str) -> bool:
+    """Whether the partner's endpoint answered 410 Gone and was not re-enabled."""
+    return session.get(DisabledEndpoint, partner_id) is not None

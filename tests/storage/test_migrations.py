@@ -36,7 +36,14 @@ from bot.storage.database import (
 REPO = Path(__file__).resolve().parents[2]
 HEAD = ScriptDirectory(str(REPO / "migrations")).get_current_head()
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
-TABLES = {"contacts", "conversations", "inbound_messages", "outbox", "referrals"}
+TABLES = {
+    "contacts",
+    "conversations",
+    "disabled_endpoints",
+    "inbound_messages",
+    "outbox",
+    "referrals",
+}
 
 
 @pytest.fixture
@@ -78,6 +85,7 @@ def test_constraints_and_indexes_follow_the_naming_convention(empty_engine: Engi
         "inbound_messages": {"uq_inbound_messages_channel_provider_id"},
         "outbox": {"uq_outbox_dedupe_key", "uq_outbox_provider_id"},
         "referrals": {"uq_referrals_reference"},
+        "disabled_endpoints": set(),
     }
     indexes = inspector.get_indexes("outbox")
     # PostgreSQL also lists the index behind each unique constraint.
