@@ -22,9 +22,9 @@ from sqlalchemy.orm import Session
 from bot.core.errors import ConfigError
 from bot.core.i18n import Text, Translator, Translators, native_name
 from bot.core.partners import Intake
-from bot.core.referral import Referral, document_json, from_document
+from bot.core.referral import Referral, from_document
+from bot.delivery.shared import enqueue_referral, referral_payload
 from bot.delivery.worker import PermanentFailure, RetryLater
-from bot.storage import outbox
 from bot.storage.outbox import OutboxItem
 
 logger = logging.getLogger(__name__)
@@ -127,21 +127,12 @@ def _loopback(host: str) -> bool:
 
 def payload(referral: Referral) -> dict[str, str]:
     """The outbox payload of a referral: its partner and the exact document text to attach."""
-    return {"partner_id": referral.partner_id, "document": document_json(referral)}
+    return referral_payload(referral)
 
 
 def enqueue(session: Session, referral: Referral, now: datetime) -> bool:
-    """Queue the referral for its partner's intake email, in the caller's transaction.
-
-    Idempotent per referral and partner: False when it was queued before.
-    """
-    return outbox.enqueue(
-        session,
-        kind=KIND,
-        dedupe_key=f"{KIND}:{referral.partner_id}:{referral.id}",
-        payload=payload(referral),
-        now=now,
-    )
+    """Queue the referral for its partner's intake email, in the caller's transaction."""
+    return enqueue_referral(session, KIND, referral, now)
 
 
 def message_id(referral: Referral, domain: str) -> str:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -25,6 +23,7 @@ from twilio.rest import Client  # type: ignore[import-untyped]
 from bot.channel_settings import TWILIO_API_URL, TwilioSettings
 from bot.core.errors import ConfigError, HomewardError
 from bot.delivery import chat
+from bot.delivery.shared import retry_after_seconds
 from bot.delivery.worker import PermanentFailure, RetryLater
 from bot.storage.models import Contact
 from bot.storage.outbox import OutboxItem
@@ -84,23 +83,6 @@ class _HttpClient(TwilioHttpClient):  # type: ignore[misc]  # TwilioHttpClient i
     def close(self) -> None:
         if self.session is not None:
             self.session.close()
-
-
-def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
-    """A Retry-After header (seconds, or an HTTP date) as seconds from now; None if unusable."""
-    if not value:
-        return None
-    try:
-        seconds = float(value.strip())
-    except ValueError:
-        try:
-            when = parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
-        seconds = (when - (now or datetime.now(UTC))).total_seconds()
-    return seconds if math.isfinite(seconds) and seconds > 0 else None
 
 
 def window_open(last_inbound_at: datetime | None, now: datetime) -> bool:

@@ -10,7 +10,6 @@ import math
 import socket
 from collections.abc import Callable
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
@@ -19,9 +18,9 @@ from standardwebhooks import Webhook
 from standardwebhooks.webhooks import EmptyWebhookSecretError
 
 from bot.core.partners import Intake
-from bot.core.referral import Referral, document_json
+from bot.core.referral import Referral
+from bot.delivery.shared import enqueue_referral, referral_payload, retry_after_seconds
 from bot.delivery.worker import PermanentFailure, RetryLater
-from bot.storage import outbox
 from bot.storage.outbox import OutboxItem
 
 logger = logging.getLogger(__name__)
@@ -52,21 +51,12 @@ class EndpointGone(PermanentFailure):
 
 def payload(referral: Referral) -> dict[str, str]:
     """The outbox payload of a referral: its partner and the exact document text to send."""
-    return {"partner_id": referral.partner_id, "document": document_json(referral)}
+    return referral_payload(referral)
 
 
 def enqueue(session: Session, referral: Referral, now: datetime) -> bool:
-    """Queue the referral for its partner's webhook, in the caller's transaction.
-
-    Idempotent per referral and partner: False when it was queued before.
-    """
-    return outbox.enqueue(
-        session,
-        kind=KIND,
-        dedupe_key=f"{KIND}:{referral.partner_id}:{referral.id}",
-        payload=payload(referral),
-        now=now,
-    )
+    """Queue the referral for its partner's webhook, in the caller's transaction."""
+    return enqueue_referral(session, KIND, referral, now)
 
 
 def webhook_id(item: OutboxItem) -> str:
@@ -76,23 +66,6 @@ def webhook_id(item: OutboxItem) -> str:
     can deduplicate redeliveries, and so the worker can store it as the row's provider id.
     """
     return "msg_" + hashlib.sha256(item.dedupe_key.encode()).hexdigest()[:32]
-
-
-def retry_after_seconds(value: str | None, now: datetime) -> float | None:
-    """A Retry-After header (seconds, or an HTTP date) as seconds after `now`; None if unusable."""
-    if not value:
-        return None
-    try:
-        seconds = float(value.strip())
-    except ValueError:
-        try:
-            when = parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
-        seconds = (when - now).total_seconds()
-    return seconds if math.isfinite(seconds) and seconds > 0 else None
 
 
 def blocked_address(address: IpAddress) -> bool:
