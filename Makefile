@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 export HOMEWARD_HOST ?= 127.0.0.1
 export HOMEWARD_PORT ?= 8000
 
-.PHONY: install run test lint format clean
+.PHONY: install run test lint format clean i18n
 
 install: $(STAMP)
 
@@ -37,8 +37,22 @@ lint: install
 
 # Browser tests drive Debian's Chromium; flow pictures use Graphviz. Both are installed if missing.
 test: lint
+	$(BIN)/homeward i18n check
 	scripts/system-packages
 	$(BIN)/pytest
+
+# Translations (docs/translating.md): rebuild the template from the sources named in babel.cfg,
+# then merge it into every existing catalog. Add a locale with
+#   $(BIN)/pybabel init -i bot/locales/messages.pot -d bot/locales -l es
+# No compile step: catalogs are read from the .po files at start-up.
+LOCALES := bot/locales
+i18n: install
+	$(BIN)/pybabel -q extract -F babel.cfg -c TRANSLATORS: --project Homeward --version 0.1.0 \
+		--sort-by-file -w 99 -o $(LOCALES)/messages.pot .
+	@if ls $(LOCALES)/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
+		echo "$(BIN)/pybabel update -i $(LOCALES)/messages.pot -d $(LOCALES) -w 99"; \
+		$(BIN)/pybabel -q update -i $(LOCALES)/messages.pot -d $(LOCALES) -w 99; \
+	else echo "No catalogs yet in $(LOCALES)."; fi
 
 format: install
 	$(BIN)/ruff check --fix bot tests migrations bench

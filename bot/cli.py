@@ -1,4 +1,4 @@
-"""The `homeward` command: serve, worker, chat, db, flows."""
+"""The `homeward` command: serve, worker, chat, db, flows, i18n."""
 
 from __future__ import annotations
 
@@ -25,6 +25,8 @@ from bot.delivery.telegram_sender import set_webhook
 from bot.delivery.worker import Worker
 from bot.flows import graph
 from bot.flows.loader import FLOWS_DIR, check_files, flow_files
+from bot.locales import LOCALES_DIR
+from bot.locales import catalogs as i18n_catalogs
 from bot.partners import SHIPPED, check_report, demo_partner_file
 from bot.settings import Settings
 from bot.storage import database, outbox, referrals
@@ -328,6 +330,37 @@ def outbox_command(statuses: tuple[str, ...], limit: int) -> None:
         click.echo(
             f"{row.id:>7}  {row.kind:<18} {row.status:<9} {row.attempts:>5}  {when:<19}  {error}"
         )
+
+
+@main.group()
+def i18n() -> None:
+    """Translations: the template and the catalogs of each locale."""
+
+
+@i18n.command("check")
+@click.option(
+    "--locales",
+    "locales_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=LOCALES_DIR,
+    help="Folder with <locale>/LC_MESSAGES/messages.po catalogs.",
+)
+@click.option(
+    "--template",
+    "template_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=i18n_catalogs.TEMPLATE_FILE,
+    help="The messages.pot to compare with the sources.",
+)
+def i18n_check(locales_dir: Path, template_file: Path) -> None:
+    """Exit 1 if messages.pot is out of date or a catalog has a missing, empty or fuzzy entry,
+    or placeholders that differ from the source."""
+    with _one_line_errors():
+        report = i18n_catalogs.check(locales_dir, template_file)
+    for line in (*report.problems, *report.summary):
+        click.echo(line)
+    if report.problems:
+        raise click.ClickException(f"{len(report.problems)} translation problem(s)")
 
 
 @main.group()

@@ -1,0 +1,1 @@
+"""Translations: the flow extractor, the template and `homeward i18n check`."""
