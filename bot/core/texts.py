@@ -29,7 +29,6 @@ HELP = Text(
 )
 OLD_BUTTON = Text("engine.old-button", "That button was for an earlier question.")
 FIRST_QUESTION = Text("engine.first-question", "This is the first question.")
-STOPPED = Text("engine.stopped", "")  # after STOP nothing is sent; kept so the intent is explicit
 OPTED_IN = Text("engine.opted-in", "Welcome back. You will get messages from Homeward again.")
 DELETED = Text(
     "engine.deleted",
