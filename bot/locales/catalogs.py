@@ -69,8 +69,8 @@ def build_template(project_dir: Path = PROJECT_DIR) -> Catalog:
 
 @contextlib.contextmanager
 def _quiet_empty_msgid() -> Iterator[None]:
-    """Babel writes a warning to stderr for an empty msgid; engine.stopped is empty on purpose
-    (nothing is sent after STOP). Other warnings are passed on."""
+    """Babel writes a warning to stderr for an empty msgid, which has nothing to translate;
+    other warnings are passed on."""
     captured = io.StringIO()
     with contextlib.redirect_stderr(captured):
         yield
