@@ -26,6 +26,10 @@ from bot.core.sms import segments, smart_fold
 from bot.core.tags import TAGS
 
 _Issue = Callable[[int, str, str], None]
+# Every spelling of every global command, in every locale: none may pick a choice.
+_COMMANDS = LANGUAGE_EVERYWHERE.union(
+    *(spellings for table in KEYWORDS.values() for spellings in table.values())
+)
 
 
 def check_flow(
@@ -250,17 +254,13 @@ def _check_keywords(node: Node, issue: _Issue) -> None:
     """
     if node.question is None or node.question.type != "choice":
         return
-    commands: set[str] = set(LANGUAGE_EVERYWHERE)
-    for table in KEYWORDS.values():
-        for spellings in table.values():
-            commands |= spellings
     owner: dict[str, str] = {}
     for option in node.question.options:
         spoken = [option.label, option.id]
         spoken += [w for spellings in option.keywords.values() for w in sorted(spellings)]
         for word in dict.fromkeys(normalize(w) for w in spoken if normalize(w)):
             where = option.line or node.line
-            if word in commands:
+            if word in _COMMANDS:
                 issue(
                     where,
                     "keyword-clash",

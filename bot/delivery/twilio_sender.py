@@ -126,11 +126,8 @@ class TwilioSender:
         if not address or "text" not in item.payload:
             raise PermanentFailure("twilio-bad-payload")
         body = chat.outbound_of(dict(item.payload)).as_plain_text()
-        opted_out, last_inbound_at = self._contact(item.contact_id)
-        if opted_out:
-            # The person sent STOP (or Twilio said 21610) after this was queued.
-            raise PermanentFailure("contact-opted-out")
-        params = self._params(address, body, last_inbound_at)
+        # Opted-out contacts never get here: the worker drops their chat messages first.
+        params = self._params(address, body, self._last_inbound(item.contact_id))
         try:
             message = self._client.messages.create(**params)
         except (TwilioRestException, TwilioServiceException) as exc:
@@ -146,14 +143,12 @@ class TwilioSender:
         """Release the HTTP connections."""
         self._http.close()
 
-    def _contact(self, contact_id: int | None) -> tuple[bool, datetime | None]:
+    def _last_inbound(self, contact_id: int | None) -> datetime | None:
+        """When the person last wrote (WhatsApp's 24-hour window starts there)."""
         if contact_id is None:
-            return False, None
+            return None
         with self._sessions() as session:
-            row = session.execute(
-                select(Contact.opted_out, Contact.last_inbound_at).where(Contact.id == contact_id)
-            ).first()
-        return (False, None) if row is None else (bool(row.opted_out), row.last_inbound_at)
+            return session.scalar(select(Contact.last_inbound_at).where(Contact.id == contact_id))
 
     def _params(self, to: str, body: str, last_inbound_at: datetime | None) -> dict[str, Any]:
         settings = self._settings
