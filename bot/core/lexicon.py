@@ -1,0 +1,49 @@
+"""The words of one language that are not sentences to translate: commands, yes and no,
+greetings, and the names people give places. One `Lexicon` per locale, in bot/core/languages.
+
+Words are written as people type them, with accents and in any case: every table is read
+through `geo.normalize`, so "Sí", "si" and "SI" are one word, and so are "Không" and "khong".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+# The commands a lexicon names words for (bot.core.keywords.Keyword values).
+COMMANDS = ("stop", "start", "help", "back", "restart", "language", "delete")
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    """One locale's words.
+
+    - `commands`: for each of COMMANDS, whole messages that mean it ("ayuda", "aide").
+    - `yes`, `no`: whole replies that answer a yes/no question.
+    - `skip`: whole replies that mean "prefer not to say" to an optional question.
+    - `approximately`, `number_units`: words around a number that do not change it
+      ("about 20", "20 years old").
+    - `greetings`: whole first messages that greet in this language and in no other
+      ("hola", "bonjou"); they pick the language at once.
+    - `common_words`: frequent words of this language, for telling which language a first
+      message is written in ("necesito ayuda"). Words shared with another lexicon count for
+      neither.
+    - `language_names`: what people call this language, in it and in English ("español",
+      "spanish"), so "español" answers the language menu.
+    - `countries`: ISO 3166 alpha-2 code to names people use in this language beyond the
+      standard ones (the standard names come from Babel's CLDR data).
+    - `us_states`: USPS code to the state's names in this language; the first is shown back.
+    """
+
+    locale: str
+    commands: Mapping[str, frozenset[str]]
+    yes: frozenset[str]
+    no: frozenset[str]
+    skip: frozenset[str]
+    approximately: frozenset[str] = frozenset()
+    number_units: frozenset[str] = frozenset()
+    greetings: frozenset[str] = frozenset()
+    common_words: frozenset[str] = frozenset()
+    language_names: frozenset[str] = frozenset()
+    countries: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    us_states: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
