@@ -46,7 +46,7 @@ def build_services(settings: Settings) -> Services:
             f"HOMEWARD_START_FLOW names '{settings.start_flow}', which is not a flow "
             f"(flows: {', '.join(sorted(flows)) or 'none'})"
         )
-    engine = Engine(flows, settings.start_flow, load_translators())
+    engine = Engine(flows, settings.start_flow, load_translators(only=settings.languages))
     directory = load_directory(SHIPPED, settings.partners_file)
     fallback = directory.general_intake
     if settings.fallback_partner is not None:
@@ -75,7 +75,9 @@ def build_services(settings: Settings) -> Services:
         logger.warning("%d legal organization(s) have no intake and receive nothing", len(silent))
     database = make_engine(settings.database_url)
     sessions = make_session_factory(database)
-    conversations = Conversations(sessions, engine, directory, fallback)
+    conversations = Conversations(
+        sessions, engine, directory, fallback, sms_fold_accents=settings.sms_fold_accents
+    )
     return Services(settings, database, sessions, engine, conversations, directory)
 
 

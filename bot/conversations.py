@@ -13,8 +13,9 @@ from bot.core.actions import Matcher
 from bot.core.effects import DeletionRequested, FlowHalted, ReferralRequested
 from bot.core.engine import Engine
 from bot.core.matching import choose
-from bot.core.messages import Inbound, Outbound
+from bot.core.messages import Choice, Inbound, Outbound
 from bot.core.partners import Case, Match, Partner
+from bot.core.sms import fold_accents
 from bot.core.state import State
 from bot.delivery import chat
 from bot.delivery import referrals as referrals_out
@@ -38,11 +39,13 @@ class Conversations:
         engine: Engine,
         directory: Directory | None = None,
         fallback: Partner | None = None,
+        sms_fold_accents: frozenset[str] = frozenset(),
     ) -> None:
         self.sessions = sessions
         self.engine = engine
         self.directory = directory
         self.fallback = fallback
+        self.sms_fold_accents = sms_fold_accents
 
     def handle(self, inbound: Inbound) -> tuple[Outbound, ...]:
         """The replies to send back for `inbound` (none for a duplicate or after STOP)."""
@@ -71,6 +74,7 @@ class Conversations:
                 contact.last_inbound_at = now  # also for channels without provider ids
             state = contacts.load_state(session, contact)
             turn = self.engine.step(state, inbound, matcher=self._matcher(session, now))
+            replies = self._spelled(turn.outbound, channel, turn.state.locale)
             for requested in (e for e in turn.effects if isinstance(e, ReferralRequested)):
                 self._refer(session, requested, turn.state, inbound, contact.id)
             if any(isinstance(effect, DeletionRequested) for effect in turn.effects):
@@ -95,11 +99,25 @@ class Conversations:
             )
             if via_outbox:
                 turn_key = inbound.provider_id or uuid.uuid4().hex
-                chat.enqueue_replies(
-                    session, contact.id, inbound.address, turn.outbound, turn_key, now
-                )
+                chat.enqueue_replies(session, contact.id, inbound.address, replies, turn_key, now)
             self._reminder(session, contact.id, inbound, state, turn.state)
-        return () if via_outbox else turn.outbound
+        return () if via_outbox else replies
+
+    def _spelled(
+        self, replies: tuple[Outbound, ...], channel: str, locale: str
+    ) -> tuple[Outbound, ...]:
+        """The replies as this channel spells them: on SMS, the operator may fold accents away
+        for some locales (HOMEWARD_SMS_FOLD_ACCENTS); WhatsApp and Telegram keep them."""
+        if channel != chat.SMS or locale not in self.sms_fold_accents:
+            return replies
+        return tuple(
+            Outbound(
+                fold_accents(reply.text),
+                tuple(Choice(c.key, fold_accents(c.label)) for c in reply.choices),
+                reply.question,
+            )
+            for reply in replies
+        )
 
     def _matcher(self, session: Session, now: datetime) -> Matcher | None:
         """Matching over the directory, with this week's load read only when a flow asks."""
@@ -147,6 +165,8 @@ class Conversations:
         waiting = after.status == "active" and after.node_id is not None and not after.opted_out
         if waiting:
             text = self.engine.translators.get(after.locale).text(texts.REMINDER)
+            if inbound.address.channel == chat.SMS and after.locale in self.sms_fold_accents:
+                text = fold_accents(text)
             chat.remind_later(
                 session,
                 contact_id,

@@ -16,6 +16,7 @@ from bot.channel_settings import (
     twilio_settings,
 )
 from bot.core.errors import ConfigError
+from bot.locales import shipped_locales
 
 Environment = Literal["development", "production"]
 VAR_DIR = Path("var")
@@ -41,6 +42,10 @@ class Settings:
     fallback_partner: str | None = None
     smtp_url: str | None = field(default=None, repr=False)
     email_from: str = "referrals@homeward.invalid"
+    # The locales a person may choose (None: every shipped catalog); English is always offered.
+    languages: tuple[str, ...] | None = None
+    # Locales whose SMS have the accents GSM-7 lacks folded away (cheaper, plainer spelling).
+    sms_fold_accents: frozenset[str] = frozenset()
 
     @property
     def development(self) -> bool:
@@ -77,7 +82,25 @@ class Settings:
             fallback_partner=env.get("HOMEWARD_FALLBACK_PARTNER") or None,
             smtp_url=env.get("HOMEWARD_SMTP_URL") or None,
             email_from=_email(env.get("HOMEWARD_EMAIL_FROM") or "referrals@homeward.invalid"),
+            languages=_locales(env, "HOMEWARD_LANGUAGES") or None,
+            sms_fold_accents=frozenset(_locales(env, "HOMEWARD_SMS_FOLD_ACCENTS")),
         )
+
+
+def _locales(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    """A comma-separated list of shipped locales ("es,ht,pt_BR"), or "all" of them."""
+    value = env.get(name, "").strip()
+    shipped = shipped_locales()
+    if value.lower() == "all":
+        return shipped
+    found = tuple(dict.fromkeys(code.strip() for code in value.split(",") if code.strip()))
+    unknown = [code for code in found if code not in shipped]
+    if unknown:
+        raise ConfigError(
+            f"{name} names {', '.join(unknown)}, which Homeward has no catalog for "
+            f"(locales: {', '.join(shipped)})"
+        )
+    return found
 
 
 def _port(value: str) -> int:

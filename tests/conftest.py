@@ -34,12 +34,14 @@ def clock() -> Clock:
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    # The engine's conversation tests talk to the demo flow, which needs no partner directory.
+    # The engine's conversation tests talk to the demo flow, which needs no partner directory,
+    # in English alone (no language menu); tests of languages offer them all.
     return Settings(
         database_url=database_url,
         environment="development",
         run_worker=False,
         start_flow="placeholder",
+        languages=("en",),
     )
 
 

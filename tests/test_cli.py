@@ -39,7 +39,8 @@ def chat(runner: CliRunner, lines: str, *args: str) -> list[str]:
 
 def test_piped_chat_prints_each_reply(runner: CliRunner) -> None:
     output = chat(runner, "hi\n1\n", "--address", "alice")
-    assert output[0].startswith("Welcome to Homeward")
+    assert output[0] == "Language: English."  # "hi" is English: no language menu
+    assert output[1].startswith("Welcome to Homeward")
     assert "Which language do you prefer?" in output
     assert output[-4:] == [
         "Who is writing?",
@@ -54,7 +55,8 @@ def test_a_chat_goes_on_where_it_stopped(runner: CliRunner) -> None:
     again = chat(runner, "Haiti\n", "--address", "bob")
     assert again[0] == "Did you serve in the U.S. military?"
     other = chat(runner, "Haiti\n", "--address", "carol")
-    assert other[0].startswith("Welcome to Homeward")
+    assert other[0] == "Choose your language:"  # a first message in no plain language
+    assert "2. Español" in other
 
 
 def test_interactive_chat_prompts_and_says_how_to_leave() -> None:

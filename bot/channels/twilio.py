@@ -20,6 +20,7 @@ from bot.channel_settings import TwilioSettings
 from bot.channels.base import InvalidPayload, receive
 from bot.conversations import Conversations
 from bot.core.messages import Address, Inbound, Outbound
+from bot.core.phones import locale_for_phone
 from bot.delivery.chat import MAX_LENGTH, split_text
 from bot.storage import contacts, outbox
 from bot.storage.models import Contact
@@ -121,7 +122,9 @@ class TwilioChannel:
         # if typed. Our own replies are numbered text, so no tap can name an old question.
         text = form.get("ButtonText") or form.get("Body") or ""  # media only: "" (a hint)
         keyword = _OPT_OUT_TYPES.get(form.get("OptOutType", "").strip().upper())
-        return [Inbound(address, text, self._clock(), provider_id=sid, keyword=keyword)]
+        # The number's country suggests a language until the person chooses one.
+        hint = locale_for_phone(address.id)
+        return [Inbound(address, text, self._clock(), sid, hint, keyword=keyword)]
 
     def reply(self, replies: Sequence[Outbound]) -> Response:
         """One <Message> per reply (choices as numbered lines); `<Response />` for none."""

@@ -15,6 +15,8 @@ from bot.core.state import Answer
 MAX_SHORT_REPLY = 200
 # A whole number, plain ("1998") or grouped by thousands ("1,998", "1 998"); "1,5" is neither.
 _NUMBER = re.compile(r"^[+-]?(?:\d{1,9}|\d{1,3}(?:[, .]\d{3}){1,2})$")
+# A number written against its words, as Chinese and Khmer do ("20岁", "大约20", "២០ឆ្នាំ").
+_DIGITS_AGAINST_LETTERS = re.compile(r"(?<=\d)(?=[^\W\d_])|(?<=[^\W\d_])(?=\d)")
 _SHORT_YEAR = re.compile(r"^['‘’]?(\d{2})$")
 
 
@@ -94,12 +96,19 @@ def _read_option(options: tuple[Option, ...], words: str, locale: str) -> str | 
 
 def _read_number(question: Question, said: str, year_now: int, locale: str) -> int | None:
     """A number as people write it: "20", "about 20", "20 years", "1,998"; a year also as "'98"."""
-    words = said.strip().rstrip(".").split()
+    words = _DIGITS_AGAINST_LETTERS.sub(" ", said.strip().rstrip(".")).split()
     approx = keywords.words(keywords.APPROXIMATELY, [locale])
     units = keywords.words(keywords.NUMBER_UNITS, [locale])
-    while words and geo.normalize(words[0]) in approx:
-        words = words[1:]
-    for size in (2, 1):
+    # Leading "about" words, one phrase of up to three words at a time ("cerca de", "mais ou
+    # menos"), then one trailing unit phrase ("years", "anos de idade").
+    stripped = True
+    while stripped:
+        stripped = False
+        for size in (3, 2, 1):
+            if len(words) > size and geo.normalize(" ".join(words[:size])) in approx:
+                words, stripped = words[size:], True
+                break
+    for size in (3, 2, 1):
         if len(words) > size and geo.normalize(" ".join(words[-size:])) in units:
             words = words[:-size]
             break
@@ -162,5 +171,5 @@ def display(question: Question, value: Answer, translate: Translator, context: s
         case "country":
             return geo.country_name(str(value), translate.locale)
         case "us_state":
-            return geo.us_state_name(str(value))
+            return geo.us_state_name(str(value), translate.locale)
     return str(value)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.core import answers, texts
 from bot.core.actions import ACTIONS, REFERRAL_PLACEHOLDERS, ActionContext, ActionSpec, Matcher
@@ -18,8 +18,25 @@ from bot.core.effects import (
 )
 from bot.core.flow import Flow, Node, Option, Question
 from bot.core.geo import normalize
-from bot.core.i18n import Text, Translator, Translators, fill, native_name, placeholders
-from bot.core.keywords import NO, OPT_IN_WHILE_STOPPED, YES, Keyword, match_keyword, words
+from bot.core.i18n import (
+    SOURCE_LOCALE,
+    Text,
+    Translator,
+    Translators,
+    fill,
+    native_name,
+    placeholders,
+)
+from bot.core.keywords import (
+    NO,
+    OPT_IN_WHILE_STOPPED,
+    YES,
+    Keyword,
+    language_names,
+    match_keyword,
+    words,
+)
+from bot.core.language_guess import guess_locale
 from bot.core.messages import Choice, Inbound, Outbound
 from bot.core.state import State
 
@@ -101,7 +118,7 @@ class _Step:
             self.say(texts.OPTED_IN)
             self.resume_or_begin()
             return self.finish()
-        if self.state.status == "new" and self.inbound.locale_hint:
+        if self.state.status == "new" and self.state.pending is None and self.inbound.locale_hint:
             self.adopt_hint(self.inbound.locale_hint)
         if button is not None and button.question != self.waiting_for():
             self.say(texts.OLD_BUTTON)
@@ -113,7 +130,7 @@ class _Step:
         elif self.state.pending == "resume":
             self.on_resume_reply(text)
         elif self.current_node() is None:
-            self.begin()
+            self.on_first_message(text) if self.state.status == "new" else self.begin()
         elif self.expired():
             self.state = self.state.evolve(pending="resume", invalid_count=0)
             self.ask_pending()
@@ -227,9 +244,7 @@ class _Step:
     def ask_pending(self, prefix: str = "") -> None:
         if self.state.pending == "language":
             text = self.translate.text(texts.CHOOSE_LANGUAGE)
-            choices = tuple(
-                Choice(code, native_name(code)) for code in self.engine.translators.locales
-            )
+            choices = tuple(Choice(o.id, o.label) for o in self.language_options())
         else:
             text = self.translate.text(texts.RESUME)
             choices = (
@@ -238,6 +253,15 @@ class _Step:
             )
         message = f"{prefix}\n{text}" if prefix else text
         self.out.append(Outbound(message, choices, self.state.pending))
+
+    def language_options(self) -> tuple[Option, ...]:
+        """The offered languages, each named in itself, the current (or suggested) one first."""
+        offered = self.engine.translators.locales
+        ordered = sorted(offered, key=lambda code: code != self.state.locale)
+        return tuple(
+            Option(code, native_name(code), keywords={"en": language_names(code)})
+            for code in ordered
+        )
 
     def reject_pending(self) -> None:
         count = self.state.invalid_count + 1
@@ -248,18 +272,34 @@ class _Step:
         self.ask_pending(prefix=" ".join(parts))
 
     def on_language_reply(self, text: str) -> None:
-        locales = self.engine.translators.locales
-        options = tuple(Option(code, native_name(code)) for code in locales)
-        picked = answers.parse(Question("choice", options), text, self.state.locale, 0)
+        offered = self.engine.translators.locales
+        question = Question("choice", self.language_options())
+        picked = answers.parse(question, text, self.state.locale, 0)
         chosen = picked.value if isinstance(picked, answers.Accepted) else None
         if chosen is None and len(text) < 20:
             chosen = self.engine.translators.negotiate([text.strip()])
         if chosen is None:
+            chosen = guess_locale(text, offered)  # "necesito ayuda" answers the menu too
+        if chosen is None:
             self.reject_pending()
             return
+        self.set_language(str(chosen))
+
+    def on_first_message(self, text: str) -> None:
+        """A first message in a plain language ("hola") picks it; otherwise, the menu."""
+        offered = self.engine.translators.locales
+        chosen = guess_locale(text, offered) if len(offered) > 1 else None
+        if chosen is None:
+            self.begin()
+        else:
+            self.set_language(chosen)
+
+    def set_language(self, chosen: str) -> None:
+        """Switch to `chosen`, say so in one line, and ask the current question again in it."""
         if chosen != self.state.locale:
-            self.effects.append(LanguageChanged(str(chosen)))
-        self.state = self.state.evolve(locale=str(chosen), pending=None, invalid_count=0)
+            self.effects.append(LanguageChanged(chosen))
+        status = "active" if self.state.status == "new" else self.state.status
+        self.state = self.state.evolve(locale=chosen, pending=None, invalid_count=0, status=status)
         self.say(texts.LANGUAGE_SET)
         self.resume_or_begin(check_expiry=False)
 
@@ -286,6 +326,11 @@ class _Step:
     # -- the flow ----------------------------------------------------------------------------
 
     def begin(self) -> None:
+        if self.state.status == "new" and len(self.engine.translators.locales) > 1:
+            # Someone new whose language is not known yet: offer the languages first.
+            self.state = self.state.evolve(pending="language", invalid_count=0)
+            self.ask_pending()
+            return
         flow = self.engine.flows[self.engine.start_flow]
         self.state = State(
             flow_id=flow.id,
@@ -304,7 +349,7 @@ class _Step:
             self.reject(node, answers.Rejected(texts.EMPTY))
             return
         year = self.inbound.received_at.year
-        parsed = answers.parse(question, text, self.state.locale, year)
+        parsed = answers.parse(self.localized(node), text, self.state.locale, year)
         if (
             isinstance(parsed, answers.Rejected)
             and question.optional
@@ -316,6 +361,23 @@ class _Step:
             return
         self.state = self.state.with_answer(node.id, parsed.value)
         self.follow(node)
+
+    def localized(self, node: Node) -> Question:
+        """The node's question with each choice also picked by its label in this language."""
+        question = node.question
+        assert question is not None
+        if question.type != "choice" or self.state.locale == SOURCE_LOCALE:
+            return question
+        locale = self.state.locale
+        options = []
+        for option in question.options:
+            label = self.translate.pgettext(self.flow.context(node.id, option.id), option.label)
+            spoken = {
+                **option.keywords,
+                locale: option.keywords.get(locale, frozenset()) | {label},
+            }
+            options.append(replace(option, keywords=spoken))
+        return replace(question, options=tuple(options))
 
     def reject(self, node: Node, rejected: answers.Rejected) -> None:
         count = self.state.invalid_count + 1

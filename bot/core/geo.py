@@ -11,6 +11,8 @@ from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
 
+from bot.core.languages import LEXICONS
+
 __all__ = ["country_name", "normalize", "parse_country", "parse_us_state", "us_state_name"]
 
 # Longer replies are sentences, not a place name; refusing them keeps matching cheap.
@@ -282,7 +284,7 @@ def parse_country(text: str, locale: str = "en") -> str | None:
     key = _key(text)
     if key is None or _is_word_not_code(key, text, _COUNTRY_WORD_CODES):
         return None
-    index = _country_index(_locale_id(locale))
+    index = _country_index(locale)
     candidates = list(_without_leading(key, [(article,) for article in _ARTICLES], ()))
     return index.match(candidates)
 
@@ -302,20 +304,22 @@ def parse_us_state(text: str, locale: str = "en") -> str | None:
 
     Accepts USPS codes ("ca", "C.A."), English and Spanish names and common abbreviations,
     ignoring case, accents and punctuation, and forgiving a small typo when only one state is
-    that close. English and Spanish are always accepted, whatever `locale` is.
+    that close. English and Spanish are always accepted, and so are the names every shipped
+    language gives the states (bot/core/languages), `locale`'s first.
     """
-    del locale  # Babel has no names for U.S. states; English and Spanish cover the callers.
     key = _key(text)
     if key is None or _is_word_not_code(key, text, _STATE_WORD_CODES):
         return None
     candidates = list(_without_leading(key, _STATE_PREFIXES, _STATE_SUFFIXES))
-    return _state_index().match(candidates)
+    return _state_index(locale if locale in LEXICONS else "en").match(candidates)
 
 
-def us_state_name(code: str) -> str:
-    """The English name of the USPS code `code`, or the code itself if it is not one."""
+def us_state_name(code: str, locale: str = "en") -> str:
+    """The name of the USPS code `code` in `locale` (else in English), or the code itself."""
     code = code.strip().upper()
-    return _US_STATES.get(code, code)
+    lexicon = LEXICONS.get(locale)
+    names = lexicon.us_states.get(code) if lexicon is not None else None
+    return names[0] if names else _US_STATES.get(code, code)
 
 
 # --- matching -------------------------------------------------------------------------------
@@ -382,12 +386,18 @@ def _build_index(tiers: Iterable[Iterable[tuple[str, str]]], codes: Iterable[str
 
 
 @lru_cache(maxsize=32)
-def _country_index(locale_id: str) -> _Index:
-    """Country spellings for conversations in `locale_id`: aliases, then Babel's names."""
+def _country_index(locale: str) -> _Index:
+    """Country spellings for conversations in `locale`: aliases and the names people use in
+    it, then Babel's names in it, English and Spanish, then those of every shipped language."""
     countries = sorted(_countries())
-    sources = [_territories(source) for source in dict.fromkeys((locale_id, "en", "es"))]
+    locale_id = _locale_id(locale)
+    shipped = (_locale_id(code) for code in LEXICONS)
+    sources = [_territories(source) for source in dict.fromkeys((locale_id, "en", "es", *shipped))]
+    own = LEXICONS.get(locale)
     tiers = [[(name, "") for name in _AMBIGUOUS_COUNTRIES], _pairs(_COUNTRY_ALIASES)]
+    tiers.append(_pairs(own.countries) if own is not None else [])
     tiers += [[(names[code], code) for code in countries if code in names] for names in sources]
+    tiers.append([pair for lexicon in LEXICONS.values() for pair in _pairs(lexicon.countries)])
     # "Myanmar (Burma)" is also "Myanmar" and "Burma", unless a whole name is spelled so.
     tiers.append(
         [(part, code) for names in sources for code in countries for part in _parts(names, code)]
@@ -396,11 +406,14 @@ def _country_index(locale_id: str) -> _Index:
     return _build_index(tiers, countries)
 
 
-@lru_cache(maxsize=1)
-def _state_index() -> _Index:
-    """U.S. state spellings: English names, then aliases and Spanish names."""
+@lru_cache(maxsize=16)
+def _state_index(locale: str) -> _Index:
+    """U.S. state spellings: English names, aliases and Spanish names, the names `locale`
+    gives them, then those of every other shipped language."""
     names = [(name, code) for code, name in _US_STATES.items()]
-    return _build_index([names, _pairs(_STATE_ALIASES)], _US_STATES)
+    own = _pairs(LEXICONS[locale].us_states)
+    others = [pair for lexicon in LEXICONS.values() for pair in _pairs(lexicon.us_states)]
+    return _build_index([names, _pairs(_STATE_ALIASES), own, others], _US_STATES)
 
 
 def _pairs(aliases: Mapping[str, tuple[str, ...]]) -> list[tuple[str, str]]:

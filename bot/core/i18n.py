@@ -9,6 +9,8 @@ from string import Formatter
 
 from babel import Locale, UnknownLocaleError
 
+from bot.core.languages import ORDER
+
 SOURCE_LOCALE = "en"
 
 
@@ -70,9 +72,10 @@ class Translators:
 
     @property
     def locales(self) -> tuple[str, ...]:
-        """The locales a person can choose, English first."""
-        rest = sorted(code for code in self.catalogs if code != SOURCE_LOCALE)
-        return (SOURCE_LOCALE, *rest)
+        """The locales a person can choose: English first, then in the menu's order."""
+        known = [code for code in ORDER if code in self.catalogs and code != SOURCE_LOCALE]
+        rest = sorted(code for code in self.catalogs if code not in ORDER)
+        return (SOURCE_LOCALE, *known, *rest)
 
     def get(self, locale: str) -> Translator:
         """The translator for `locale`, or for English when the locale is not offered."""
@@ -89,10 +92,13 @@ class Translators:
 
 
 def native_name(locale: str) -> str:
-    """The locale's name written in itself ("Español", "Kreyòl ayisyen")."""
+    """The language's name written in itself, without the region ("Español", "Português", "中文").
+
+    A menu offers one variant of each language, so "português (Brasil)" is just "Português".
+    """
     try:
         parsed = Locale.parse(locale)
     except (ValueError, UnknownLocaleError):
         return locale
-    name = parsed.get_display_name(parsed) or locale
+    name = parsed.languages.get(parsed.language) or parsed.get_display_name(parsed) or locale
     return name[:1].upper() + name[1:]

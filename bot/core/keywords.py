@@ -1,11 +1,14 @@
-"""Global commands, recognised before any flow so they are never taken as answers."""
+"""Global commands, recognised before any flow so they are never taken as answers, and the
+answer words (yes, no, skip) of every locale. The words come from bot/core/languages."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from enum import StrEnum
 
 from bot.core.geo import normalize
+from bot.core.languages import LEXICONS
+from bot.core.lexicon import Lexicon
 
 
 class Keyword(StrEnum):
@@ -20,94 +23,36 @@ class Keyword(StrEnum):
     DELETE = "delete"
 
 
+def _normalized(spellings: Iterable[str]) -> frozenset[str]:
+    return frozenset(said for said in map(normalize, spellings) if said)
+
+
+def _table(read: Callable[[Lexicon], Iterable[str]]) -> Mapping[str, frozenset[str]]:
+    return {code: _normalized(read(lexicon)) for code, lexicon in LEXICONS.items()}
+
+
 # Per locale, the whole messages (after `normalize`) that mean each command. English is always
-# checked too, because carriers and help texts use English words. The opt-out words follow
-# the single-word keywords that Twilio itself intercepts on long codes, so the bot and the
-# carrier agree on who has opted out.
+# checked too, because carriers and help texts use English words.
 KEYWORDS: Mapping[str, Mapping[Keyword, frozenset[str]]] = {
-    "en": {
-        Keyword.STOP: frozenset(
-            {
-                "stop",
-                "stopall",
-                "unsubscribe",
-                "cancel",
-                "end",
-                "quit",
-                "revoke",
-                "optout",
-                "opt out",
-            }
-        ),
-        Keyword.START: frozenset({"start", "unstop"}),
-        Keyword.HELP: frozenset({"help", "info"}),
-        Keyword.BACK: frozenset({"back", "go back"}),
-        Keyword.RESTART: frozenset({"restart", "start over"}),
-        Keyword.LANGUAGE: frozenset({"language", "languages"}),
-        Keyword.DELETE: frozenset({"delete", "erase", "delete my data"}),
-    },
+    code: {keyword: _normalized(lexicon.commands.get(keyword.value, ())) for keyword in Keyword}
+    for code, lexicon in LEXICONS.items()
 }
 
-# LANGUAGE must work for someone who cannot read the current language, so its words in every
-# language Homeward plans to offer are recognised whatever the conversation's locale.
-LANGUAGE_EVERYWHERE = frozenset(
-    {"language", "lang", "idioma", "langue", "lingua", "ngon ngu", "语言", "語言", "ភាសា"}
-)
+# LANGUAGE must work for someone who cannot read the current language, and STOP for anyone who
+# wants no more messages, so their words in every shipped language work in every conversation.
+LANGUAGE_EVERYWHERE = frozenset().union(*(t[Keyword.LANGUAGE] for t in KEYWORDS.values()))
+STOP_EVERYWHERE = frozenset().union(*(t[Keyword.STOP] for t in KEYWORDS.values()))
 
 # While opted out, Twilio also treats YES as opting back in; so do we, and only then.
 OPT_IN_WHILE_STOPPED = frozenset({"start", "unstop", "yes"})
 
 # Answer words: yes, no, and "prefer not to say" for optional questions.
-YES: Mapping[str, frozenset[str]] = {
-    "en": frozenset(
-        {
-            "yes",
-            "y",
-            "yeah",
-            "yea",
-            "yep",
-            "yup",
-            "yes i do",
-            "i do",
-            "yes i did",
-            "i did",
-            "yes i was",
-            "i was",
-            "yes i have",
-            "correct",
-            "true",
-        }
-    ),
-}
-NO: Mapping[str, frozenset[str]] = {
-    "en": frozenset(
-        {
-            "no",
-            "n",
-            "nope",
-            "nah",
-            "no i don t",
-            "i don t",
-            "no i didn t",
-            "i didn t",
-            "no i wasn t",
-            "i wasn t",
-            "no i haven t",
-            "never",
-            "false",
-        }
-    ),
-}
+YES = _table(lambda lexicon: lexicon.yes)
+NO = _table(lambda lexicon: lexicon.no)
+SKIP = _table(lambda lexicon: lexicon.skip)
 # Words around a number that do not change it: "about 20", "20 years old".
-APPROXIMATELY: Mapping[str, frozenset[str]] = {
-    "en": frozenset({"about", "around", "approximately", "approx", "roughly", "maybe", "like"}),
-}
-NUMBER_UNITS: Mapping[str, frozenset[str]] = {
-    "en": frozenset({"years", "year", "yrs", "yr", "years old", "year old", "old", "y o"}),
-}
-SKIP: Mapping[str, frozenset[str]] = {
-    "en": frozenset({"skip", "pass", "prefer not to say", "rather not say", "i d rather not"}),
-}
+APPROXIMATELY = _table(lambda lexicon: lexicon.approximately)
+NUMBER_UNITS = _table(lambda lexicon: lexicon.number_units)
 
 
 def words(table: Mapping[str, frozenset[str]], locales: Iterable[str]) -> frozenset[str]:
@@ -128,9 +73,16 @@ def match_keyword(text: str, locales: Iterable[str]) -> Keyword | None:
         return None
     if said in LANGUAGE_EVERYWHERE:
         return Keyword.LANGUAGE
-    wanted = ["en", *locales]
-    for locale in wanted:
+    if said in STOP_EVERYWHERE:
+        return Keyword.STOP
+    for locale in ["en", *locales]:
         for keyword, spellings in KEYWORDS.get(locale, {}).items():
             if said in spellings:
                 return keyword
     return None
+
+
+def language_names(locale: str) -> frozenset[str]:
+    """What people call the language of `locale`, in it and in English ("español", "spanish")."""
+    lexicon = LEXICONS.get(locale)
+    return _normalized(lexicon.language_names) if lexicon is not None else frozenset()

@@ -150,3 +150,29 @@ def smart_fold(text: str) -> str:
         return "" if is_gsm7(neighbours) else run.group()
 
     return _JOINERS.sub(drop_if_between_gsm7, folded)
+
+
+# Letters GSM-7 lacks that do not decompose into a base letter and accents.
+_FOLD_EXTRA: Final = str.maketrans(
+    {"đ": "d", "Đ": "D", "ç": "c", "œ": "oe", "Œ": "OE", "«": '"', "»": '"', "ı": "i"}
+)
+
+
+def fold_accents(text: str) -> str:
+    """`text` with the accents GSM-7 lacks taken off ("á" -> "a", "ã" -> "a", "ê" -> "e").
+
+    For operators who prefer cost to spelling, on SMS only: a message that needed UCS-2 (70
+    characters a segment) for one "ó" goes as GSM-7 (160). Letters GSM-7 has ("é", "è", "ñ",
+    "ò") are kept, as is every character that has no GSM-7 base letter (Khmer, Chinese).
+    """
+    folded = smart_fold(text).translate(_FOLD_EXTRA)
+    kept: list[str] = []
+    for char in folded:
+        if char in GSM7_BASIC or char in GSM7_EXTENSION:
+            kept.append(char)
+            continue
+        base = "".join(
+            part for part in unicodedata.normalize("NFKD", char) if not unicodedata.combining(part)
+        )
+        kept.append(base if base and is_gsm7(base) else char)
+    return "".join(kept)

@@ -13,7 +13,8 @@ from bot.storage import outbox
 
 # The longest text one provider call may carry. Telegram refuses more than 4096 characters;
 # Twilio concatenates at most 1600 characters into one SMS or WhatsApp message.
-MAX_LENGTH = {"telegram": 4096, "sms": 1600, "whatsapp": 1600}
+SMS = "sms"
+MAX_LENGTH = {"telegram": 4096, SMS: 1600, "whatsapp": 1600}
 DEFAULT_MAX_LENGTH = 1600
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gettext
+from collections.abc import Iterable
 from io import BytesIO
 from pathlib import Path
 
@@ -26,9 +27,21 @@ def load_catalog(po_file: Path) -> gettext.NullTranslations:
     return BabelTranslations(fp=buffer, domain=DOMAIN)
 
 
-def load_translators(directory: Path = LOCALES_DIR) -> Translators:
-    """A translator for every locale that has a catalog, plus English (the source language)."""
+def shipped_locales(directory: Path = LOCALES_DIR) -> tuple[str, ...]:
+    """English and every locale that has a catalog, in the language menu's order."""
+    codes = {po.parent.parent.name for po in directory.glob(f"*/LC_MESSAGES/{DOMAIN}.po")}
+    return Translators(dict.fromkeys({SOURCE_LOCALE, *codes}, gettext.NullTranslations())).locales
+
+
+def load_translators(
+    directory: Path = LOCALES_DIR, only: Iterable[str] | None = None
+) -> Translators:
+    """A translator for every locale that has a catalog (or for those of `only`), plus English
+    (the source language)."""
+    wanted = None if only is None else set(only)
     catalogs: dict[str, gettext.NullTranslations] = {SOURCE_LOCALE: gettext.NullTranslations()}
     for po_file in sorted(directory.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
-        catalogs[po_file.parent.parent.name] = load_catalog(po_file)
+        locale = po_file.parent.parent.name
+        if wanted is None or locale in wanted:
+            catalogs[locale] = load_catalog(po_file)
     return Translators(catalogs)

@@ -29,9 +29,7 @@ LEXICON = Lexicon(
     approximately=frozenset(
         {"about", "around", "approximately", "approx", "roughly", "maybe", "like"}
     ),
-    number_units=frozenset(
-        {"years", "year", "yrs", "yr", "years old", "year old", "old", "y.o."}
-    ),
+    number_units=frozenset({"years", "year", "yrs", "yr", "years old", "year old", "old", "y.o."}),
     greetings=frozenset(
         {"hi", "hello", "hey", "hi there", "hello there", "good morning", "good afternoon"}
         | {"good evening", "howdy"}

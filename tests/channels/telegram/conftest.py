@@ -166,6 +166,7 @@ def settings(database_url: str, telegram: TelegramSettings) -> Settings:
         public_url=PUBLIC_URL,
         telegram=telegram,
         start_flow="placeholder",
+        languages=("en",),
     )
 
 

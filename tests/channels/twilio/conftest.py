@@ -297,6 +297,7 @@ def settings(database_url: str, twilio: TwilioSettings) -> Settings:
         public_url=PUBLIC_URL,
         twilio=twilio,
         start_flow="placeholder",
+        languages=("en",),
     )
 
 
