@@ -17,17 +17,21 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from bot.app import Services, build_services, create_app
+from bot.core.actions import Matcher
+from bot.core.engine import Engine
 from bot.core.errors import HomewardError
 from bot.core.flow import Flow
+from bot.core.i18n import SOURCE_LOCALE
+from bot.core.partners import Case, Match, Partner
 from bot.delivery import referrals as referrals_out
 from bot.delivery.senders import build_senders, close_senders
 from bot.delivery.telegram_sender import set_webhook
 from bot.delivery.worker import Worker
-from bot.flows import graph
+from bot.flows import cost, graph
 from bot.flows.loader import FLOWS_DIR, check_files, flow_files
-from bot.locales import LOCALES_DIR
+from bot.locales import LOCALES_DIR, load_translators
 from bot.locales import catalogs as i18n_catalogs
-from bot.partners import SHIPPED, check_report, demo_partner_file
+from bot.partners import DEMO_PARTNER_ID, SHIPPED, check_report, demo_partner_file
 from bot.settings import Settings
 from bot.storage import database, outbox, referrals
 
@@ -230,6 +234,61 @@ def flows_check(files: tuple[Path, ...]) -> None:
     )
     if errors:
         sys.exit(1)
+
+
+@flows.command("cost")
+@click.argument("flow_id", required=False)
+@click.option("--locale", "locales", multiple=True, help="Only this locale (repeatable).")
+@click.option("--summary", is_flag=True, help="Only the typical conversation, not each message.")
+def flows_cost(flow_id: str | None, locales: tuple[str, ...], summary: bool) -> None:
+    """SMS cost per locale: each message's encoding and segments, and a typical screening's."""
+    settings = _settings()
+    loaded, _ = check_files(flow_files(settings.flows_dir or FLOWS_DIR))
+    flow_id = flow_id or settings.start_flow
+    if flow_id not in loaded:
+        raise click.ClickException(f"no valid flow '{flow_id}' (valid: {', '.join(loaded)})")
+    translators = load_translators()
+    unknown = [code for code in locales if code not in translators.locales]
+    if unknown:
+        raise click.ClickException(
+            f"no catalog for {', '.join(unknown)} (locales: {', '.join(translators.locales)})"
+        )
+    engine = Engine(loaded, flow_id, translators)
+    matcher = _demo_matcher()
+    english = cost.conversation_cost(engine, SOURCE_LOCALE, matcher=matcher)
+    rows = []
+    for locale in locales or translators.locales:
+        if not summary:
+            click.echo(f"\n{locale}: each message as SMS sends it (segments; folded: accents off)")
+            for message in cost.message_costs(loaded[flow_id], translators, locale):
+                click.echo(
+                    f"  {message.name:<40} {message.encoding:<6} {message.characters:>5} chars"
+                    f" {message.segments:>3} seg  folded {message.folded_segments:>3}"
+                )
+        rows.append(cost.conversation_cost(engine, locale, matcher=matcher))
+    click.echo(
+        f"\nA typical complete {flow_id} over SMS (a family member, every question answered):"
+    )
+    click.echo(
+        f"  {'locale':<8} {'messages':>8} {'UCS-2':>6} {'segments':>8} {'x en':>5}"
+        f" {'folded':>7} {'x en':>5} {'UCS-2':>6}"
+    )
+    for row in rows:
+        click.echo(
+            f"  {row.locale:<8} {row.messages:>8} {row.ucs2_messages:>6} {row.segments:>8}"
+            f" {row.segments / english.segments:>5.2f} {row.folded_segments:>7}"
+            f" {row.folded_segments / english.segments:>5.2f} {row.folded_ucs2_messages:>6}"
+        )
+
+
+def _demo_matcher() -> Matcher:
+    """Every case matched to the demo clinic: the summary and consent name a partner."""
+    partner = Partner(id=DEMO_PARTNER_ID, name="Demo Legal Clinic", services=frozenset())
+
+    def match(case: Case) -> Match:
+        return Match(partner, 0, ())
+
+    return match
 
 
 @flows.command("graph")

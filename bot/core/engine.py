@@ -465,22 +465,32 @@ class _Step:
         )
 
     def choices(self, node: Node) -> tuple[Choice, ...]:
-        question = node.question
-        assert question is not None
-        found: list[Choice] = []
-        if question.type == "choice":
-            found = [
-                Choice(o.id, self.translate.pgettext(self.flow.context(node.id, o.id), o.label))
-                for o in question.options
-            ]
-        elif question.type == "yes_no":
-            found = [
-                Choice("yes", self.translate.text(texts.YES)),
-                Choice("no", self.translate.text(texts.NO)),
-            ]
-        if found and question.optional:
-            found.append(Choice(SKIP_KEY, self.translate.text(texts.SKIP)))
-        return tuple(found)
+        return node_choices(self.flow, node, self.translate)
+
+
+def node_choices(flow: Flow, node: Node, translate: Translator) -> tuple[Choice, ...]:
+    """The choices a question offers, labelled in the translator's language."""
+    question = node.question
+    assert question is not None
+    found: list[Choice] = []
+    if question.type == "choice":
+        found = [
+            Choice(o.id, translate.pgettext(flow.context(node.id, o.id), o.label))
+            for o in question.options
+        ]
+    elif question.type == "yes_no":
+        found = [Choice("yes", translate.text(texts.YES)), Choice("no", translate.text(texts.NO))]
+    if found and question.optional:
+        found.append(Choice(SKIP_KEY, translate.text(texts.SKIP)))
+    return tuple(found)
+
+
+def node_message(flow: Flow, node: Node, translate: Translator) -> Outbound:
+    """A say or ask node as sent in the translator's language, its placeholders unfilled."""
+    text = translate.pgettext(flow.context(node.id), node.text)
+    if node.question is None:
+        return Outbound(text)
+    return Outbound(text, node_choices(flow, node, translate), node.id)
 
 
 def _picks_skip(question: Question, text: str) -> bool:

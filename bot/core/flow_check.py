@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 
-from bot.core import texts
 from bot.core.actions import ACTIONS, REFERRAL_PLACEHOLDERS, ActionSpec
 from bot.core.conditions import (
     AllOf,
@@ -16,12 +15,12 @@ from bot.core.conditions import (
     Not,
     Skipped,
 )
+from bot.core.engine import node_message
 from bot.core.flow import Flow, Node, Question
 from bot.core.geo import normalize
-from bot.core.i18n import placeholders
+from bot.core.i18n import SOURCE_LOCALE, Translator, placeholders
 from bot.core.issues import FlowIssue
 from bot.core.keywords import KEYWORDS, LANGUAGE_EVERYWHERE
-from bot.core.messages import Choice, Outbound
 from bot.core.sms import segments, smart_fold
 from bot.core.tags import TAGS
 
@@ -210,16 +209,9 @@ def _check_placeholders(flow: Flow, node: Node, issue: _Issue) -> None:
             )
 
 
-def sms_text(node: Node) -> str:
+def sms_text(flow: Flow, node: Node) -> str:
     """A node's message as an SMS shows it (English source; choices as numbered lines)."""
-    if node.question is None:
-        return node.text
-    labels = [option.label for option in node.question.options]
-    if node.question.type == "yes_no":
-        labels = [texts.YES.source, texts.NO.source]
-    if labels and node.question.optional:
-        labels.append(texts.SKIP.source)
-    return Outbound(node.text, tuple(Choice(label, label) for label in labels)).as_plain_text()
+    return node_message(flow, node, Translator(SOURCE_LOCALE)).as_plain_text()
 
 
 def _check_sms(flow: Flow, node: Node, warn: _Issue) -> None:
@@ -228,7 +220,7 @@ def _check_sms(flow: Flow, node: Node, warn: _Issue) -> None:
     """
     if node.kind == "do":
         return
-    cost = segments(sms_text(node))
+    cost = segments(sms_text(flow, node))
     if cost.count > flow.sms_budget:
         warn(
             node.line,

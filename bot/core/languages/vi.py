@@ -62,7 +62,7 @@ LEXICON = Lexicon(
         | {"vietnamien", "vietnames"}
     ),
     countries={
-        "MX": ("Mễ Tây Cơ", "Mễ", "Mê-hi-cô", "Mehico"),
+        "MX": ("Mễ Tây Cơ", "Mê-hi-cô", "Mehico"),
         "GT": ("Goa-tê-ma-la", "Guatamala"),
         "HN": ("Hôn-đu-rát", "Hon-du-rat", "Ôn-đu-rát", "Hondura"),
         "SV": ("En Xan-va-đo", "Xan-va-đo", "Xan-va-do", "Salvador"),

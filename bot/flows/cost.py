@@ -1,0 +1,157 @@
+"""What a flow costs over SMS in each language: every message's encoding and segments, and
+those of a typical complete conversation, with the accents GSM-7 lacks kept or folded away."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from bot.core.actions import Matcher
+from bot.core.engine import Engine, node_message
+from bot.core.flow import Flow
+from bot.core.i18n import Translators
+from bot.core.language_guess import guess_locale
+from bot.core.languages import LEXICONS
+from bot.core.messages import Address, Inbound, Outbound
+from bot.core.sms import Encoding, fold_accents, segments
+from bot.core.state import State
+
+# The most a provider call carries (Twilio concatenates up to 1600 characters); a longer
+# reply goes as several messages, as bot.delivery.chat splits it.
+SMS_MAX_LENGTH = 1600
+
+# A typical complete screening: a family member writes for someone deported to Mexico who
+# lived in California, says yes to the summary and to sharing. Answers (by question) are
+# numbers and place names every locale reads, so the same conversation is priced in each
+# language; the first message is the locale's own greeting, which picks the language at once.
+TYPICAL_SCREENING: Mapping[str, str] = {
+    "who": "2",  # a family member
+    "consent": "1",  # yes
+    "urgent": "2",  # no
+    "country": "Mexico",
+    "year_removed": "2015",
+    "times_removed": "1",  # once
+    "removal_kind": "1",  # went to court before a judge
+    "hearing": "1",
+    "lawyer": "2",
+    "pending": "2",
+    "state_lived": "California",
+    "court_state": "California",
+    "years_in_us": "15",
+    "age_at_arrival": "8",
+    "military": "2",
+    "conviction": "2",
+    "conviction_status": "1",
+    "us_family": "1",  # a U.S. citizen or resident spouse, child or parent
+    "petition": "2",
+    "fear": "2",
+    "contact_how": "1",
+    "contact_when": "1",
+    "summary": "1",  # that is right
+    "share": "1",  # yes, send it
+}
+# A reply the script cannot answer twice in a row ends the conversation (a flow changed).
+_MOST_TURNS = 100
+
+
+@dataclass(frozen=True, slots=True)
+class MessageCost:
+    """One message as SMS sends it: `name` is its gettext context (the flow node)."""
+
+    name: str
+    encoding: Encoding
+    characters: int
+    segments: int
+    folded_segments: int
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationCost:
+    """A whole conversation in one locale: messages sent and segments billed."""
+
+    locale: str
+    messages: int
+    ucs2_messages: int
+    segments: int
+    folded_segments: int
+    folded_ucs2_messages: int
+
+
+def message_costs(flow: Flow, translators: Translators, locale: str) -> list[MessageCost]:
+    """Every message and question of `flow` as sent in `locale` (placeholders unfilled)."""
+    translate = translators.get(locale)
+    found: list[MessageCost] = []
+    for node in flow.nodes.values():
+        if node.kind == "do":
+            continue
+        text = node_message(flow, node, translate).as_plain_text()
+        plain = [segments(part) for part in _parts(text)]
+        folded = [segments(part) for part in _parts(fold_accents(text))]
+        ucs2 = any(cost.encoding == "UCS-2" for cost in plain)
+        found.append(
+            MessageCost(
+                name=flow.context(node.id),
+                encoding="UCS-2" if ucs2 else "GSM-7",
+                characters=len(text),
+                segments=sum(cost.count for cost in plain),
+                folded_segments=sum(cost.count for cost in folded),
+            )
+        )
+    return found
+
+
+def conversation_cost(
+    engine: Engine,
+    locale: str,
+    answers: Mapping[str, str] = TYPICAL_SCREENING,
+    matcher: Matcher | None = None,
+) -> ConversationCost:
+    """Greet in `locale`, answer each question from `answers`, price every reply as SMS."""
+    replies = play(engine, _greeting(locale), answers, matcher)
+    parts = [part for reply in replies for part in _parts(reply.as_plain_text())]
+    plain = [segments(part) for part in parts]
+    folded = [segments(fold_accents(part)) for part in parts]
+    return ConversationCost(
+        locale=locale,
+        messages=len(parts),
+        ucs2_messages=sum(cost.encoding == "UCS-2" for cost in plain),
+        segments=sum(cost.count for cost in plain),
+        folded_segments=sum(cost.count for cost in folded),
+        folded_ucs2_messages=sum(cost.encoding == "UCS-2" for cost in folded),
+    )
+
+
+def play(
+    engine: Engine, first: str, answers: Mapping[str, str], matcher: Matcher | None
+) -> list[Outbound]:
+    """Every reply the engine sends to a new person who says `first`, then answers each
+    question it is asked from `answers`, one message a minute, until none is asked."""
+    state, replies = State(), list[Outbound]()
+    moment = datetime(2026, 1, 1, tzinfo=UTC)
+    address = Address("sms", "+10000000000")
+    text: str | None = first
+    asked: str | None = None
+    for minute in range(_MOST_TURNS):
+        if text is None:
+            break
+        inbound = Inbound(address, text, moment + timedelta(minutes=minute))
+        turn = engine.step(state, inbound, matcher=matcher)
+        state = turn.state
+        replies.extend(turn.outbound)
+        question = turn.outbound[-1].question if turn.outbound else None
+        text = answers.get(question) if question and question != asked else None
+        asked = question
+    return replies
+
+
+def _greeting(locale: str) -> str:
+    """A greeting that picks `locale` at once (the shortest, for a steady price)."""
+    lexicon = LEXICONS.get(locale)
+    spoken = sorted(lexicon.greetings, key=lambda g: (len(g), g)) if lexicon else []
+    return next((g for g in spoken if guess_locale(g, [locale]) == locale), locale)
+
+
+def _parts(text: str) -> list[str]:
+    """The provider messages one reply goes as (an empty reply is still one)."""
+    return [text[at : at + SMS_MAX_LENGTH] for at in range(0, len(text), SMS_MAX_LENGTH)] or [""]
