@@ -17,12 +17,10 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from bot.app import Services, build_services, create_app
-from bot.core.actions import Matcher
 from bot.core.engine import Engine
 from bot.core.errors import HomewardError
 from bot.core.flow import Flow
 from bot.core.i18n import SOURCE_LOCALE
-from bot.core.partners import Case, Match, Partner
 from bot.delivery import referrals as referrals_out
 from bot.delivery.senders import build_senders, close_senders
 from bot.delivery.telegram_sender import set_webhook
@@ -31,7 +29,7 @@ from bot.flows import cost, graph
 from bot.flows.loader import FLOWS_DIR, check_files, flow_files
 from bot.locales import LOCALES_DIR, load_translators
 from bot.locales import catalogs as i18n_catalogs
-from bot.partners import DEMO_PARTNER_ID, SHIPPED, check_report, demo_partner_file
+from bot.partners import SHIPPED, check_report, demo_partner_file
 from bot.settings import Settings
 from bot.storage import database, outbox, referrals
 
@@ -254,8 +252,7 @@ def flows_cost(flow_id: str | None, locales: tuple[str, ...], summary: bool) -> 
             f"no catalog for {', '.join(unknown)} (locales: {', '.join(translators.locales)})"
         )
     engine = Engine(loaded, flow_id, translators)
-    matcher = _demo_matcher()
-    english = cost.conversation_cost(engine, SOURCE_LOCALE, matcher=matcher)
+    english = cost.conversation_cost(engine, SOURCE_LOCALE)
     rows = []
     for locale in locales or translators.locales:
         if not summary:
@@ -265,7 +262,7 @@ def flows_cost(flow_id: str | None, locales: tuple[str, ...], summary: bool) -> 
                     f"  {message.name:<40} {message.encoding:<6} {message.characters:>5} chars"
                     f" {message.segments:>3} seg  folded {message.folded_segments:>3}"
                 )
-        rows.append(cost.conversation_cost(engine, locale, matcher=matcher))
+        rows.append(cost.conversation_cost(engine, locale))
     click.echo(
         f"\nA typical complete {flow_id} over SMS (a family member, every question answered):"
     )
@@ -279,16 +276,6 @@ def flows_cost(flow_id: str | None, locales: tuple[str, ...], summary: bool) -> 
             f" {row.segments / english.segments:>5.2f} {row.folded_segments:>7}"
             f" {row.folded_segments / english.segments:>5.2f} {row.folded_ucs2_messages:>6}"
         )
-
-
-def _demo_matcher() -> Matcher:
-    """Every case matched to the demo clinic: the summary and consent name a partner."""
-    partner = Partner(id=DEMO_PARTNER_ID, name="Demo Legal Clinic", services=frozenset())
-
-    def match(case: Case) -> Match:
-        return Match(partner, 0, ())
-
-    return match
 
 
 @flows.command("graph")

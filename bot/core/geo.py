@@ -304,8 +304,8 @@ def parse_us_state(text: str, locale: str = "en") -> str | None:
 
     Accepts USPS codes ("ca", "C.A."), English and Spanish names and common abbreviations,
     ignoring case, accents and punctuation, and forgiving a small typo when only one state is
-    that close. English and Spanish are always accepted, and so are the names every shipped
-    language gives the states (bot/core/languages), `locale`'s first.
+    that close. English and Spanish are always accepted, and so are the names `locale`
+    gives the states (its lexicon in bot/core/languages).
     """
     key = _key(text)
     if key is None or _is_word_not_code(key, text, _STATE_WORD_CODES):
@@ -388,16 +388,16 @@ def _build_index(tiers: Iterable[Iterable[tuple[str, str]]], codes: Iterable[str
 @lru_cache(maxsize=32)
 def _country_index(locale: str) -> _Index:
     """Country spellings for conversations in `locale`: aliases and the names people use in
-    it, then Babel's names in it, English and Spanish, then those of every shipped language."""
+    it (its lexicon), then Babel's names in it, in English and in Spanish.
+
+    Other languages' names are left out: "Nga" is Russia in Vietnamese and Nigeria's code.
+    """
     countries = sorted(_countries())
-    locale_id = _locale_id(locale)
-    shipped = (_locale_id(code) for code in LEXICONS)
-    sources = [_territories(source) for source in dict.fromkeys((locale_id, "en", "es", *shipped))]
+    sources = [_territories(source) for source in dict.fromkeys((_locale_id(locale), "en", "es"))]
     own = LEXICONS.get(locale)
     tiers = [[(name, "") for name in _AMBIGUOUS_COUNTRIES], _pairs(_COUNTRY_ALIASES)]
     tiers.append(_pairs(own.countries) if own is not None else [])
     tiers += [[(names[code], code) for code in countries if code in names] for names in sources]
-    tiers.append([pair for lexicon in LEXICONS.values() for pair in _pairs(lexicon.countries)])
     # "Myanmar (Burma)" is also "Myanmar" and "Burma", unless a whole name is spelled so.
     tiers.append(
         [(part, code) for names in sources for code in countries for part in _parts(names, code)]
@@ -408,12 +408,11 @@ def _country_index(locale: str) -> _Index:
 
 @lru_cache(maxsize=16)
 def _state_index(locale: str) -> _Index:
-    """U.S. state spellings: English names, aliases and Spanish names, the names `locale`
-    gives them, then those of every other shipped language."""
+    """U.S. state spellings: English names, aliases and Spanish names, then the names
+    `locale` gives them."""
     names = [(name, code) for code, name in _US_STATES.items()]
     own = _pairs(LEXICONS[locale].us_states)
-    others = [pair for lexicon in LEXICONS.values() for pair in _pairs(lexicon.us_states)]
-    return _build_index([names, _pairs(_STATE_ALIASES), own, others], _US_STATES)
+    return _build_index([names, _pairs(_STATE_ALIASES), own], _US_STATES)
 
 
 def _pairs(aliases: Mapping[str, tuple[str, ...]]) -> list[tuple[str, str]]:

@@ -14,6 +14,7 @@ from bot.core.i18n import Translators
 from bot.core.language_guess import guess_locale
 from bot.core.languages import LEXICONS
 from bot.core.messages import Address, Inbound, Outbound
+from bot.core.partners import Case, Match, Partner
 from bot.core.sms import Encoding, fold_accents, segments
 from bot.core.state import State
 
@@ -102,13 +103,10 @@ def message_costs(flow: Flow, translators: Translators, locale: str) -> list[Mes
 
 
 def conversation_cost(
-    engine: Engine,
-    locale: str,
-    answers: Mapping[str, str] = TYPICAL_SCREENING,
-    matcher: Matcher | None = None,
+    engine: Engine, locale: str, answers: Mapping[str, str] = TYPICAL_SCREENING
 ) -> ConversationCost:
     """Greet in `locale`, answer each question from `answers`, price every reply as SMS."""
-    replies = play(engine, _greeting(locale), answers, matcher)
+    replies = play(engine, greeting(locale), answers, sample_matcher())
     parts = [part for reply in replies for part in _parts(reply.as_plain_text())]
     plain = [segments(part) for part in parts]
     folded = [segments(fold_accents(part)) for part in parts]
@@ -145,7 +143,17 @@ def play(
     return replies
 
 
-def _greeting(locale: str) -> str:
+def sample_matcher() -> Matcher:
+    """Every case matched to one sample partner, so the texts that name it are priced too."""
+    partner = Partner(id="sample-clinic", name="Sample Legal Clinic", services=frozenset())
+
+    def match(case: Case) -> Match:
+        return Match(partner, 0, ())
+
+    return match
+
+
+def greeting(locale: str) -> str:
     """A greeting that picks `locale` at once (the shortest, for a steady price)."""
     lexicon = LEXICONS.get(locale)
     spoken = sorted(lexicon.greetings, key=lambda g: (len(g), g)) if lexicon else []

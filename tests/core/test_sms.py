@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.sms import GSM7_BASIC, GSM7_EXTENSION, Segments, is_gsm7, segments, smart_fold
+from bot.core.sms import (
+    GSM7_BASIC,
+    GSM7_EXTENSION,
+    Segments,
+    fold_accents,
+    is_gsm7,
+    segments,
+    smart_fold,
+)
 
 EMOJI = "\U0001f600"  # 😀, outside the Basic Multilingual Plane: a surrogate pair
 
@@ -140,3 +148,25 @@ def test_folding_a_long_message_saves_segments() -> None:
     text = "It’s " + "a" * 145
     assert segments(text).count == 3
     assert segments(smart_fold(text)) == Segments("GSM-7", 150, 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "folded"),
+    [
+        pytest.param("¿Cuántos años tenía?", "¿Cuantos años tenia?", id="es keeps ñ and ¿"),
+        pytest.param("Não, você está aí", "Nao, voce esta ai", id="pt tildes and circumflexes"),
+        pytest.param("Ça coûte où? Être là", "Ça coute où? Etre là", id="fr keeps Ç, ù, à"),
+        pytest.param("Tôi cần giúp đỡ", "Toi can giup do", id="vi tones and đ"),
+        pytest.param("Mwen bezwen èd, pòv", "Mwen bezwen èd, pòv", id="ht is GSM-7 already"),
+        pytest.param("l’œuvre — «oui»", 'l\'oeuvre - "oui"', id="typography and ligatures"),
+        pytest.param("ខ្ញុំ 你好", "ខ្ញុំ 你好", id="no Latin base letter: kept"),
+    ],
+)
+def test_fold_accents_keeps_gsm7_letters_and_drops_other_accents(text: str, folded: str) -> None:
+    assert fold_accents(text) == folded
+
+
+def test_folding_turns_a_ucs2_spanish_message_into_gsm7() -> None:
+    text = "¿En qué año fue deportado por última vez? Una fecha aproximada está bien."
+    assert segments(text).encoding == "UCS-2"
+    assert segments(fold_accents(text)) == Segments("GSM-7", len(text), 1)
