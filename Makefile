@@ -50,8 +50,8 @@ i18n: install
 	$(BIN)/pybabel -q extract -F babel.cfg -c TRANSLATORS: --project Homeward --version 0.1.0 \
 		--sort-by-file -w 99 -o $(LOCALES)/messages.pot .
 	@if ls $(LOCALES)/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
-		echo "$(BIN)/pybabel update -i $(LOCALES)/messages.pot -d $(LOCALES) -w 99"; \
-		$(BIN)/pybabel -q update -i $(LOCALES)/messages.pot -d $(LOCALES) -w 99; \
+		echo "$(BIN)/pybabel update --ignore-obsolete -i $(LOCALES)/messages.pot -d $(LOCALES) -w 99"; \
+		$(BIN)/pybabel -q update --ignore-obsolete -i $(LOCALES)/messages.pot -d $(LOCALES) -w 99; \
 	else echo "No catalogs yet in $(LOCALES)."; fi
 
 format: install

@@ -15,9 +15,10 @@ def test_the_simulator_page_and_a_conversation(services: Services, settings: Set
     first = client.post("/simulator/messages", json={"address": "web-1", "text": "hi"})
     replies = first.get_json()["replies"]
     assert replies[0]["text"].startswith("Welcome to Homeward")
-    assert replies[1]["choices"] == [{"key": "en", "label": "English"}]
-    second = client.post("/simulator/messages", json={"address": "web-1", "text": "1"})
-    assert second.get_json()["replies"][0]["text"] == "Who is writing?"
+    assert replies[1]["text"] == "Who is writing?"
+    assert replies[1]["choices"][1] == {"key": "family", "label": "A family member"}
+    second = client.post("/simulator/messages", json={"address": "web-1", "text": "2"})
+    assert second.get_json()["replies"][0]["text"] == "In which country are you now?"
 
 
 def test_the_simulator_refuses_bad_requests(services: Services, settings: Settings) -> None:

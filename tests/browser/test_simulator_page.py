@@ -17,7 +17,6 @@ def test_a_conversation_by_typing_and_tapping(page: Page, live_url: str) -> None
     page.goto(f"{live_url}/simulator")
     say(page, "hi")
     expect(page.locator("li.bot").first).to_contain_text("Welcome to Homeward")
-    page.get_by_role("button", name="1. English").click()
     expect(page.locator("li.bot").last).to_contain_text("Who is writing?")
     page.get_by_role("button", name="2. A family member").click()
     expect(page.locator("li.bot").last).to_contain_text("In which country are you now?")

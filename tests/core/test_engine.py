@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -45,12 +46,12 @@ def play(engine: Engine, *texts: str, state: State | None = None) -> State:
 
 
 def test_the_same_state_and_message_give_the_same_turn(engine: Engine) -> None:
-    state = play(engine, "hi", "1")
+    state = play(engine, "hi")
     assert engine.step(state, message("2")) == engine.step(state, message("2"))
 
 
 def test_stop_at_a_free_text_question_is_a_command_not_an_answer(engine: Engine) -> None:
-    state = play(engine, "hi", "1", "1", "Mexico", "no", "2010", "20", "10", "CA")
+    state = play(engine, "hi", "1", "Mexico", "no", "2010", "20", "10", "CA")
     assert state.node_id == "note"
     turn = engine.step(state, message("STOP"))
     assert turn.effects == (OptedOut(),)
@@ -70,29 +71,29 @@ def test_after_stop_nothing_is_sent_until_start(engine: Engine) -> None:
 
 
 def test_a_longer_message_containing_stop_is_an_answer(engine: Engine) -> None:
-    state = play(engine, "hi", "1", "1", "Mexico", "no", "2010", "20", "10", "CA")
+    state = play(engine, "hi", "1", "Mexico", "no", "2010", "20", "10", "CA")
     turn = engine.step(state, message("please stop deporting people"))
     assert turn.state.answers["note"] == "please stop deporting people"
     assert not turn.state.opted_out
 
 
 def test_back_forgets_the_answer_it_goes_back_over(engine: Engine) -> None:
-    state = play(engine, "hi", "1", "2")
+    state = play(engine, "hi", "2", "Haiti")
     assert state.answers["who"] == "family"
     back = play(engine, "back", state=state)
-    assert back.node_id == "who" and "who" not in back.answers
-    assert back.history == (("language", "en"),)
+    assert back.node_id == "country" and "country" not in back.answers
+    assert back.history == (("who", "family"),)
 
 
 def test_delete_requests_erasure_and_forgets_everything(engine: Engine) -> None:
-    state = play(engine, "hi", "1", "2", "Haiti")
+    state = play(engine, "hi", "2", "Haiti")
     turn = engine.step(state, message("delete"))
     assert turn.effects == (DeletionRequested(),)
     assert turn.state.answers == {} and turn.state.flow_id is None
 
 
 def test_the_flow_ends_with_an_effect_and_tags_from_answers(engine: Engine) -> None:
-    state = play(engine, "hi", "1", "1", "Mexico", "yes", "2010", "9", "22", "CA")
+    state = play(engine, "hi", "1", "Mexico", "yes", "2010", "9", "22", "CA")
     turn = engine.step(state, message("skip"))
     assert ConversationEnded("placeholder") in turn.effects
     assert turn.state.status == "done"
@@ -130,7 +131,7 @@ def test_a_runaway_flow_is_halted_by_the_step_limit() -> None:
 
 
 def test_expiry_asks_before_taking_the_message_as_an_answer(engine: Engine) -> None:
-    state = play(engine, "hi", "1", "1")
+    state = play(engine, "hi", "1")
     later = NOW + timedelta(days=4)
     turn = engine.step(state.evolve(updated_at=NOW), message("Mexico", at=later))
     assert turn.state.pending == "resume"
@@ -138,7 +139,7 @@ def test_expiry_asks_before_taking_the_message_as_an_answer(engine: Engine) -> N
 
 
 def test_state_survives_its_json_form(engine: Engine) -> None:
-    state = play(engine, "hi", "1", "1", "Mexico", "skip")
+    state = play(engine, "hi", "1", "Mexico", "skip")
     assert State.from_dict(state.to_dict()) == state
 
 
@@ -171,7 +172,7 @@ def test_back_through_a_loop_restores_the_earlier_answer() -> None:
 
 
 def test_back_after_the_end_reopens_the_last_question(engine: Engine) -> None:
-    done = play(engine, "hi", "1", "1", "Mexico", "no", "2010", "20", "10", "CA", "skip")
+    done = play(engine, "hi", "1", "Mexico", "no", "2010", "20", "10", "CA", "skip")
     assert done.status == "done"
     turn = engine.step(done, message("back"))
     assert turn.state.node_id == "note" and turn.state.status == "active"
@@ -190,12 +191,12 @@ def test_back_after_the_end_reopens_the_last_question(engine: Engine) -> None:
 def test_a_choice_by_number_label_keyword_or_keycap(
     engine: Engine, reply: str, stored: str
 ) -> None:
-    assert play(engine, "hi", "1", reply).answers["who"] == stored
+    assert play(engine, "hi", reply).answers["who"] == stored
 
 
 @pytest.mark.parametrize("reply", ["፪", "٢٢٢٢٢٢٢٢٢٢٢٢٢٢٢٢٢٢٢٢", "99999999999999999999", "0", "-1"])
 def test_strange_numbers_at_a_choice_are_refused_not_crashing(engine: Engine, reply: str) -> None:
-    turn = engine.step(play(engine, "hi", "1"), message(reply))
+    turn = engine.step(play(engine, "hi"), message(reply))
     assert turn.state.node_id == "who" and "who" not in turn.state.answers
     assert turn.outbound[0].text.startswith("Please reply with the number")
 
@@ -205,7 +206,7 @@ def test_strange_numbers_at_a_choice_are_refused_not_crashing(engine: Engine, re
     [("22", 22), ("about 22 years", 22), ("1,5", None), ("2 3", None), ("٢٢", 22)],
 )
 def test_numbers_as_people_write_them(engine: Engine, reply: str, stored: int | None) -> None:
-    state = play(engine, "hi", "1", "1", "Mexico", "no", "2010", "20")
+    state = play(engine, "hi", "1", "Mexico", "no", "2010", "20")
     assert state.node_id == "years_in_us"
     assert play(engine, reply, state=state).answers.get("years_in_us") == stored
 
@@ -214,18 +215,18 @@ def test_a_stale_position_in_an_edited_flow_starts_over(engine: Engine) -> None:
     stale = State(flow_id="placeholder", node_id="welcome", status="active", updated_at=NOW)
     turn = engine.step(stale, message("Mexico"))
     assert turn.outbound[0].text.startswith("Welcome to Homeward")
-    assert turn.state.node_id == "language"
+    assert turn.state.node_id == "who"
 
 
 def test_help_after_a_long_silence_asks_continue_or_start_over(engine: Engine) -> None:
-    state = play(engine, "hi", "1", "1").evolve(updated_at=NOW)
+    state = play(engine, "hi", "1").evolve(updated_at=NOW)
     turn = engine.step(state, message("help", at=NOW + timedelta(days=5)))
     assert turn.state.pending == "resume"
     assert turn.outbound[-1].text.endswith("Do you want to continue where you left off?")
 
 
 def test_no_to_the_resume_question_starts_over(engine: Engine) -> None:
-    state = play(engine, "hi", "1", "1").evolve(updated_at=NOW)
+    state = play(engine, "hi", "1").evolve(updated_at=NOW)
     prompt = engine.step(state, message("Mexico", at=NOW + timedelta(days=5))).state
     for text in ("maybe", "hmm"):
         prompt = engine.step(prompt, message(text, at=NOW + timedelta(days=5))).state
@@ -246,7 +247,7 @@ def test_an_unreadable_saved_state_is_refused_with_value_error() -> None:
 
 
 def test_a_state_cannot_be_changed_by_whoever_holds_it(engine: Engine) -> None:
-    state = play(engine, "hi", "1", "2")
+    state = play(engine, "hi", "2")
     with pytest.raises(TypeError):
         state.answers["who"] = "self"  # type: ignore[index]
 
@@ -261,14 +262,14 @@ def press(question: str, key: str) -> Inbound:
 
 
 def test_a_button_answers_the_question_it_belongs_to(engine: Engine) -> None:
-    state = play(engine, "hi", "1")
+    state = play(engine, "hi")
     turn = engine.step(state, press("who", "family"))
     assert turn.state.answers["who"] == "family"
     assert turn.outbound[-1].question == "country"
 
 
 def test_a_button_of_an_earlier_question_is_refused_politely(engine: Engine) -> None:
-    state = play(engine, "hi", "1", "2")
+    state = play(engine, "hi", "2")
     turn = engine.step(state, press("who", "self"))
     assert turn.state.answers["who"] == "family"
     assert turn.outbound[0].text == "That button was for an earlier question."
@@ -276,7 +277,7 @@ def test_a_button_of_an_earlier_question_is_refused_politely(engine: Engine) -> 
 
 
 def test_a_button_is_never_a_command_and_is_silent_after_stop(engine: Engine) -> None:
-    state = play(engine, "hi", "1")
+    state = play(engine, "hi")
     turn = engine.step(state, press("who", "stop"))
     assert not turn.state.opted_out and "who" not in turn.state.answers
     stopped = play(engine, "STOP", state=state)
@@ -284,7 +285,7 @@ def test_a_button_is_never_a_command_and_is_silent_after_stop(engine: Engine) ->
 
 
 def test_a_command_the_provider_recognised_counts_whatever_the_word(engine: Engine) -> None:
-    state = play(engine, "hi", "1")
+    state = play(engine, "hi")
     said = Inbound(WHO, "PARAR", NOW, None, None, None, "stop")
     turn = engine.step(state, said)
     assert turn.effects == (OptedOut(),) and turn.outbound == ()
@@ -293,7 +294,7 @@ def test_a_command_the_provider_recognised_counts_whatever_the_word(engine: Engi
 
 
 def test_the_language_menu_and_resume_prompt_say_what_they_ask(engine: Engine) -> None:
-    state = play(engine, "hi", "1")
+    state = play(engine, "hi")
     assert engine.step(state, message("language")).outbound[-1].question == "language"
 
 
@@ -369,3 +370,44 @@ def test_no_consent_no_referral(tmp_path_factory: pytest.TempPathFactory) -> Non
     turn = engine.step(play(engine, "hi", "CA", "no"), message("no"))
     assert not any(isinstance(e, ReferralRequested) for e in turn.effects)
     assert turn.outbound[0].text == "Nothing was sent."
+
+
+SWITCHING = """\
+spec: 1
+id: switch
+title: A flow that sets the language from an answer
+start: pick
+nodes:
+  pick:
+    ask: Which one?
+    type: choice
+    choices:
+      - id: es
+        label: Spanish
+      - id: xx
+        label: One Homeward does not offer
+    next: apply
+  apply:
+    do: set_language
+    with: {from_answer: pick}
+    next: name
+  name:
+    ask: Your first name?
+    type: text
+"""
+
+
+@pytest.mark.parametrize(("reply", "locale"), [("1", "es"), ("2", "en")])
+def test_a_flow_can_set_the_language_from_an_answer(
+    reply: str, locale: str, tmp_path: Path
+) -> None:
+    import gettext
+
+    (tmp_path / "switch.yaml").write_text(SWITCHING, encoding="utf-8")
+    translators = Translators({"es": gettext.NullTranslations()})
+    engine = Engine(load_flows(tmp_path), "switch", translators)
+    engine_state = engine.step(State(status="active"), message("hi")).state
+    turn = engine.step(engine_state, message(reply))
+    assert turn.state.locale == locale
+    assert (LanguageChanged("es") in turn.effects) == (locale == "es")
+    assert turn.outbound[-1].question == "name"

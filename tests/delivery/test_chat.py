@@ -51,7 +51,7 @@ def test_queue_puts_the_replies_of_a_turn_in_the_outbox_once(services: Services)
     rows = queued(services)
     assert [row.kind for row in rows] == ["telegram", "telegram"]
     assert rows[0].payload["text"].startswith("Welcome to Homeward")
-    assert rows[1].payload["question"] == "language"
+    assert rows[1].payload["question"] == "who"
     assert len({row.sequence_key for row in rows}) == 1
     services.conversations.queue(hello)  # the same update delivered again
     assert len(queued(services)) == 2

@@ -25,14 +25,13 @@ from tests.channels.telegram.conftest import (
 )
 from tests.channels.telegram.fake_api import FakeTelegram
 
-LANGUAGE = ["Which language do you prefer?", "[1. English]"]
 WHO = ["Who is writing?", "[1. I was deported]", "[2. A family member]", "[3. An advocate or"]
 
 
 def start(person: TelegramPerson, worker: Worker) -> None:
     person.says("/start")
     deliver(worker)
-    assert_lines(person.reads(), ["Welcome to Homeward.", *LANGUAGE])
+    assert_lines(person.reads(), ["Welcome to Homeward.", *WHO])
 
 
 def outbox_rows(services: Services) -> list[OutboxMessage]:
@@ -56,17 +55,13 @@ def test_maria_starts_taps_and_types_and_reads_every_reply_in_order(
     answer = maria.says("/start")
     assert answer.get_json() == {}
     deliver(worker)
-    assert_lines(maria.reads(), ["Welcome to Homeward.", *LANGUAGE])
+    assert_lines(maria.reads(), ["Welcome to Homeward.", *WHO])
 
-    answer = maria.taps("English")
+    answer = maria.taps("A family member")
     assert answer.get_json() == {
         "method": "answerCallbackQuery",
         "callback_query_id": maria.last_update["callback_query"]["id"],
     }
-    deliver(worker)
-    assert_lines(maria.reads(), WHO)
-
-    maria.taps("A family member")
     deliver(worker)
     assert_lines(maria.reads(), ["In which country are you now?"])
 
@@ -88,7 +83,6 @@ def test_maria_starts_taps_and_types_and_reads_every_reply_in_order(
     # The buttons carry the question and the choice: the same words in every language.
     keyboards = [message.buttons for message in maria.messages() if message.buttons]
     assert [[data for _, data in buttons] for buttons in keyboards] == [
-        ["language:en"],
         ["who:self", "who:family", "who:advocate"],
         ["served:yes", "served:no", "served:skip"],
     ]
@@ -102,8 +96,6 @@ def test_a_press_on_an_old_question_gets_a_polite_refusal_and_the_question_again
     maria: TelegramPerson, worker: Worker, services: Services
 ) -> None:
     start(maria, worker)
-    maria.taps("English")
-    deliver(worker)
     who = maria.messages()[-1]
     maria.taps("A family member")
     deliver(worker)
@@ -132,9 +124,9 @@ def test_a_redelivered_update_changes_nothing(
     rows = count(services.sessions, OutboxMessage)
 
     assert maria.resends_last_update().status_code == 200
-    maria.taps("English")
+    maria.taps("A family member")
     deliver(worker)
-    assert_lines(maria.reads(), WHO)
+    assert_lines(maria.reads(), ["In which country are you now?"])
     answer = maria.resends_last_update()  # the same button press, delivered twice
     assert answer.get_json()["method"] == "answerCallbackQuery"
 
@@ -206,14 +198,14 @@ def test_too_many_requests_waits_as_long_as_telegram_says(
     assert deliver(worker) == 0
     worker_clock.advance(timedelta(seconds=1))
     deliver(worker)
-    assert_lines(maria.reads(), ["Welcome to Homeward.", *LANGUAGE])
+    assert_lines(maria.reads(), ["Welcome to Homeward.", *WHO])
 
 
 def test_a_person_who_blocks_the_bot_is_opted_out_and_sent_nothing_more(
     maria: TelegramPerson, worker: Worker, services: Services, telegram_api: FakeTelegram
 ) -> None:
     start(maria, worker)
-    maria.taps("English")
+    maria.taps("A family member")
     telegram_api.block(maria.chat_id)  # she blocks the bot before the next question goes out
     deliver(worker)
     assert maria.reads() == []
@@ -229,7 +221,7 @@ def test_a_person_who_blocks_the_bot_is_opted_out_and_sent_nothing_more(
 
     maria.says("/start")  # pressing Start again is asking to hear from us
     deliver(worker)
-    assert_lines(maria.reads(), ["Welcome back.", *WHO])
+    assert_lines(maria.reads(), ["Welcome back.", "In which country are you now?"])
     assert not contact_of(services, maria).opted_out
 
 
@@ -257,7 +249,7 @@ def test_no_token_secret_chat_id_or_message_text_reaches_the_logs(
     caplog.set_level(logging.DEBUG)  # as with `homeward -v`
     maria.says("/start")
     deliver(worker)
-    maria.taps("English")
+    maria.taps("A family member")
     maria.says("something private about my case")
     telegram_api.fail_next("sendMessage", "403")
     deliver(worker)

@@ -30,7 +30,6 @@ from tests.channels.twilio.conftest import (
 from tests.transcript import play
 
 WELCOME = "Welcome to Homeward."
-LANGUAGE = "Which language do you prefer?\n1. English"
 WHO = "Who is writing?\n1. I was deported\n2. A family member\n3. An advocate or lawyer"
 COUNTRY = "In which country are you now?"
 SERVED = "Did you serve in the U.S. military?\n1. Yes\n2. No\n3. Prefer not to say"
@@ -39,14 +38,13 @@ TRANSCRIPTS = Path(__file__).parents[2] / "transcripts"
 
 def test_a_short_conversation_by_sms(maria: Phone, services: Services) -> None:
     first = maria.send("Hola")
-    assert len(first) == 2 and first[0].startswith(WELCOME) and first[1] == LANGUAGE
-    assert maria.send("1") == [WHO]
+    assert len(first) == 2 and first[0].startswith(WELCOME) and first[1] == WHO
     assert maria.send("2") == [COUNTRY]
     assert maria.send("México") == [SERVED]
 
     person = contact(services, "sms", MARIA)
     assert person.last_inbound_at is not None and not person.opted_out
-    assert count(services, InboundMessage) == 4
+    assert count(services, InboundMessage) == 3
 
 
 @pytest.mark.parametrize("name", ["happy_path", "keywords"])
@@ -77,7 +75,7 @@ def test_a_recorded_first_message_gets_the_welcome(
     form = payload(name)
     replies = twiml_messages(post_signed(client, "/hooks/twilio", form))
 
-    assert replies[0].startswith(WELCOME) and replies[1] == LANGUAGE
+    assert replies[0].startswith(WELCOME) and replies[1] == WHO
     # The "whatsapp:" prefix stays at the edge: the contact is the number on its channel.
     assert contact(services, channel, number).channel == channel
     with services.sessions() as session:
@@ -91,12 +89,11 @@ def test_a_message_without_text_mid_conversation_gets_a_hint(
 ) -> None:
     maria.send("Hola")
     replies = twiml_messages(post_signed(client, "/hooks/twilio", payload(name)))
-    assert replies == ["I got an empty message.\n" + LANGUAGE]
+    assert replies == ["I got an empty message.\n" + WHO]
 
 
 def test_a_1600_character_message_is_read_as_an_answer(maria: Phone, client: FlaskClient) -> None:
     maria.send("Hola")
-    maria.send("1")
     replies = twiml_messages(post_signed(client, "/hooks/twilio", payload("sms_long_1600")))
     assert replies == ["Please reply with the number of your answer.\n" + WHO]
 
@@ -104,17 +101,18 @@ def test_a_1600_character_message_is_read_as_an_answer(maria: Phone, client: Fla
 def test_a_whatsapp_button_tap_answers_with_its_label(jean: Phone, client: FlaskClient) -> None:
     jean.send("Bonjou")
     form = payload("whatsapp_button")
-    assert form["Body"] == form["ButtonText"] == "English"
-    replies = twiml_messages(post_signed(client, "/hooks/twilio", {**form, "Body": "ignored"}))
-    assert replies == [WHO]
+    assert form["Body"] == form["ButtonText"] == "English"  # as recorded; now a family member
+    tapped = {**form, "ButtonText": "A family member", "Body": "ignored"}
+    replies = twiml_messages(post_signed(client, "/hooks/twilio", tapped))
+    assert replies == [COUNTRY]
 
 
 def test_a_whatsapp_reply_goes_back_as_twiml_and_remembers_the_time(
     jean: Phone, services: Services
 ) -> None:
-    assert jean.send("Bonjou")[1] == LANGUAGE
+    assert jean.send("Bonjou")[1] == WHO
     first = contact(services, "whatsapp", JEAN).last_inbound_at
-    assert jean.send("1") == [WHO]
+    assert jean.send("2") == [COUNTRY]
     later = contact(services, "whatsapp", JEAN).last_inbound_at
     assert first is not None and later is not None and later >= first
 
@@ -164,7 +162,7 @@ def test_the_signed_url_keeps_its_query_string(client: FlaskClient, services: Se
     form = payload("sms_text")
     path = "/hooks/twilio?source=console"
     signed = {"X-Twilio-Signature": signature(path, form)}
-    assert twiml_messages(client.post(path, data=form, headers=signed))[1] == LANGUAGE
+    assert twiml_messages(client.post(path, data=form, headers=signed))[1] == WHO
     # Signed without the query string, the request is not the one Twilio made.
     unsigned = {"X-Twilio-Signature": signature("/hooks/twilio", form)}
     assert client.post(path, data=form, headers=unsigned).status_code == 403
@@ -174,7 +172,7 @@ def test_a_signature_for_the_url_with_its_default_port_is_accepted(client: Flask
     form = payload("sms_text")
     url = PUBLIC_URL.replace(".org", ".org:443") + "/hooks/twilio"
     headers = {"X-Twilio-Signature": signature("/hooks/twilio", form, url=url)}
-    assert twiml_messages(client.post("/hooks/twilio", data=form, headers=headers))[1] == LANGUAGE
+    assert twiml_messages(client.post("/hooks/twilio", data=form, headers=headers))[1] == WHO
 
 
 def test_a_signed_request_without_message_sid_is_refused_as_unreadable(
@@ -199,9 +197,9 @@ def test_a_redelivered_message_advances_the_conversation_once(
     maria: Phone, services: Services
 ) -> None:
     maria.send("Hola")
-    assert maria.send("1") == [WHO]
+    assert maria.send("2") == [COUNTRY]
     assert maria.resend_last() == []  # <Response/>: Twilio sends nothing
-    assert maria.send("2") == [COUNTRY]  # "1" was read once: the flow is one step further
+    assert maria.send("México") == [SERVED]  # "2" was read once: the flow is one step further
     assert count(services, InboundMessage) == 3
 
 
@@ -218,7 +216,7 @@ def test_stop_in_spanish_through_advanced_opt_out_silences_homeward(
     assert maria.send("1") == []
     # Twilio's START (INICIAR, say) brings Homeward back where the person left off.
     replies = maria.send("INICIAR", OptOutType="START")
-    assert replies[0].startswith("Welcome back.") and replies[-1] == LANGUAGE
+    assert replies[0].startswith("Welcome back.") and replies[-1] == WHO
     assert not contact(services, "sms", MARIA).opted_out
 
 
@@ -226,7 +224,7 @@ def test_help_through_advanced_opt_out_is_the_help_command(maria: Phone) -> None
     maria.send("Hola")
     replies = maria.send("AYUDA", OptOutType="HELP")
     assert replies[0].startswith("Homeward is free and is not a lawyer.")
-    assert replies[-1] == LANGUAGE
+    assert replies[-1] == WHO
 
 
 def test_nothing_personal_reaches_the_logs(
