@@ -129,8 +129,10 @@ class _Step:
             self.on_language_reply(text)
         elif self.state.pending == "resume":
             self.on_resume_reply(text)
+        elif self.current_node() is None and self.state.status == "new":
+            self.on_first_message(text)
         elif self.current_node() is None:
-            self.on_first_message(text) if self.state.status == "new" else self.begin()
+            self.begin()
         elif self.expired():
             self.state = self.state.evolve(pending="resume", invalid_count=0)
             self.ask_pending()
