@@ -257,10 +257,12 @@ def flows_cost(flow_id: str | None, locales: tuple[str, ...], summary: bool) -> 
     for locale in locales or translators.locales:
         if not summary:
             click.echo(f"\n{locale}: each message as SMS sends it (segments; folded: accents off)")
+            budget = loaded[flow_id].sms_budget
             for message in cost.message_costs(loaded[flow_id], translators, locale):
+                over = f"  over the flow's budget of {budget}" if message.segments > budget else ""
                 click.echo(
                     f"  {message.name:<40} {message.encoding:<6} {message.characters:>5} chars"
-                    f" {message.segments:>3} seg  folded {message.folded_segments:>3}"
+                    f" {message.segments:>3} seg  folded {message.folded_segments:>3}{over}"
                 )
         rows.append(cost.conversation_cost(engine, locale))
     click.echo(
