@@ -16,15 +16,16 @@ import yaml
 
 from bot.core.errors import HomewardError
 from bot.core.geo import parse_country, us_state_name
+from bot.core.languages import LEXICONS
 from bot.core.partners import SERVICES, Intake
 from bot.core.tags import TAGS
 from bot.flows.yamldoc import LineDict, LineList, parse
 
 MAX_FILE_BYTES = 1_000_000  # a directory of a few hundred organizations is far smaller
 
-# The locales Homeward may speak with a person (screening-domain.md, section 4); a partner's
-# languages and its intake language are among them. Add a code here when a locale is added.
-LANGUAGES = frozenset({"en", "es", "ht", "pt_BR", "fr", "vi", "km", "zh_Hans"})
+# The locales Homeward speaks with a person (bot/core/languages); a partner's languages and its
+# intake language are among them.
+LANGUAGES = frozenset(LEXICONS)
 
 # Plain http is refused, except on the loopback interface, which tests and the demo use.
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
