@@ -25,7 +25,7 @@ from bot.locales import load_translators
 from bot.settings import Settings
 from bot.storage import database
 
-SCRIPT = ["hi", "1", "2", "Mexico", "no", "2011", "9", "22", "California", "skip"]
+SCRIPT = ["hi", "2", "Mexico", "no", "2011", "9", "22", "California", "skip", "back"]
 
 
 def conversations(people: int) -> list[list[Inbound]]:
