@@ -103,17 +103,20 @@ class Conversations:
             self._reminder(session, contact.id, inbound, state, turn.state)
         return () if via_outbox else replies
 
+    def _spell(self, text: str, channel: str, locale: str) -> str:
+        """`text` as this channel spells it: on SMS, the operator may fold accents away for
+        some locales (HOMEWARD_SMS_FOLD_ACCENTS); WhatsApp and Telegram keep them."""
+        folding = channel == chat.SMS and locale in self.sms_fold_accents
+        return fold_accents(text) if folding else text
+
     def _spelled(
         self, replies: tuple[Outbound, ...], channel: str, locale: str
     ) -> tuple[Outbound, ...]:
-        """The replies as this channel spells them: on SMS, the operator may fold accents away
-        for some locales (HOMEWARD_SMS_FOLD_ACCENTS); WhatsApp and Telegram keep them."""
-        if channel != chat.SMS or locale not in self.sms_fold_accents:
-            return replies
+        """Every reply's text and choice labels, as `_spell` writes them."""
         return tuple(
             Outbound(
-                fold_accents(reply.text),
-                tuple(Choice(c.key, fold_accents(c.label)) for c in reply.choices),
+                self._spell(reply.text, channel, locale),
+                tuple(Choice(c.key, self._spell(c.label, channel, locale)) for c in reply.choices),
                 reply.question,
             )
             for reply in replies
@@ -165,8 +168,7 @@ class Conversations:
         waiting = after.status == "active" and after.node_id is not None and not after.opted_out
         if waiting:
             text = self.engine.translators.get(after.locale).text(texts.REMINDER)
-            if inbound.address.channel == chat.SMS and after.locale in self.sms_fold_accents:
-                text = fold_accents(text)
+            text = self._spell(text, inbound.address.channel, after.locale)
             chat.remind_later(
                 session,
                 contact_id,

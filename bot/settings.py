@@ -90,6 +90,8 @@ class Settings:
 def _locales(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     """A comma-separated list of shipped locales ("es,ht,pt_BR"), or "all" of them."""
     value = env.get(name, "").strip()
+    if not value:
+        return ()
     shipped = shipped_locales()
     if value.lower() == "all":
         return shipped

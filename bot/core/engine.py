@@ -28,11 +28,11 @@ from bot.core.i18n import (
     placeholders,
 )
 from bot.core.keywords import (
+    LANGUAGE_NAMES,
     NO,
     OPT_IN_WHILE_STOPPED,
     YES,
     Keyword,
-    language_names,
     match_keyword,
     words,
 )
@@ -261,7 +261,7 @@ class _Step:
         offered = self.engine.translators.locales
         ordered = sorted(offered, key=lambda code: code != self.state.locale)
         return tuple(
-            Option(code, native_name(code), keywords={"en": language_names(code)})
+            Option(code, native_name(code), keywords={"en": LANGUAGE_NAMES.get(code, frozenset())})
             for code in ordered
         )
 

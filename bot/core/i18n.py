@@ -40,6 +40,13 @@ class Translator:
         return fill(self.pgettext(text.context, text.source), values)
 
 
+def menu_order(codes: Iterable[str]) -> tuple[str, ...]:
+    """English first, then `codes` in the language menu's order; unknown ones last, sorted."""
+    given = set(codes) - {SOURCE_LOCALE}
+    rest = sorted(given - set(ORDER))
+    return (SOURCE_LOCALE, *(code for code in ORDER if code in given), *rest)
+
+
 def placeholders(template: str) -> frozenset[str]:
     """The `{names}` a template expects."""
     try:
@@ -72,10 +79,8 @@ class Translators:
 
     @property
     def locales(self) -> tuple[str, ...]:
-        """The locales a person can choose: English first, then in the menu's order."""
-        known = [code for code in ORDER if code in self.catalogs and code != SOURCE_LOCALE]
-        rest = sorted(code for code in self.catalogs if code not in ORDER)
-        return (SOURCE_LOCALE, *known, *rest)
+        """The locales a person can choose, in the menu's order."""
+        return menu_order(self.catalogs)
 
     def get(self, locale: str) -> Translator:
         """The translator for `locale`, or for English when the locale is not offered."""

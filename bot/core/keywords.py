@@ -53,6 +53,8 @@ SKIP = _table(lambda lexicon: lexicon.skip)
 # Words around a number that do not change it: "about 20", "20 years old".
 APPROXIMATELY = _table(lambda lexicon: lexicon.approximately)
 NUMBER_UNITS = _table(lambda lexicon: lexicon.number_units)
+# What people call each language ("español", "spanish"), so a name answers the language menu.
+LANGUAGE_NAMES = _table(lambda lexicon: lexicon.language_names)
 
 
 def words(table: Mapping[str, frozenset[str]], locales: Iterable[str]) -> frozenset[str]:
@@ -80,9 +82,3 @@ def match_keyword(text: str, locales: Iterable[str]) -> Keyword | None:
             if said in spellings:
                 return keyword
     return None
-
-
-def language_names(locale: str) -> frozenset[str]:
-    """What people call the language of `locale`, in it and in English ("español", "spanish")."""
-    lexicon = LEXICONS.get(locale)
-    return _normalized(lexicon.language_names) if lexicon is not None else frozenset()

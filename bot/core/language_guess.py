@@ -21,7 +21,7 @@ _KHMER = range(0x1780, 0x1800)
 _HAN = range(0x4E00, 0xA000)
 # A greeting may open a longer first message: "hola, necesito ayuda".
 _GREETING_WORDS = 3
-# Words typical of one language needed to decide, and the share of the message they must be.
+# Words typical of one language needed to decide a message of three words or more.
 _ENOUGH_WORDS = 2
 
 
@@ -29,8 +29,7 @@ def guess_locale(text: str, offered: Iterable[str]) -> str | None:
     """The offered locale `text` is plainly written in, or None when it is not plain."""
     choices = tuple(offered)
     # The script first: Vietnamese "ơi" would otherwise read as the Portuguese greeting "oi".
-    found = _by_script(text, choices) or _by_greeting(text, choices) or _by_words(text, choices)
-    return found
+    return _by_script(text, choices) or _by_greeting(text, choices) or _by_words(text, choices)
 
 
 def _by_greeting(text: str, offered: tuple[str, ...]) -> str | None:

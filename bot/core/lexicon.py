@@ -10,15 +10,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-# The commands a lexicon names words for (bot.core.keywords.Keyword values).
-COMMANDS = ("stop", "start", "help", "back", "restart", "language", "delete")
-
 
 @dataclass(frozen=True, slots=True)
 class Lexicon:
     """One locale's words.
 
-    - `commands`: for each of COMMANDS, whole messages that mean it ("ayuda", "aide").
+    - `commands`: for each command (bot.core.keywords.Keyword: stop, start, help, back,
+      restart, language, delete), whole messages that mean it ("ayuda", "aide").
     - `yes`, `no`: whole replies that answer a yes/no question.
     - `skip`: whole replies that mean "prefer not to say" to an optional question.
     - `approximately`, `number_units`: words around a number that do not change it

@@ -18,10 +18,6 @@ from bot.core.partners import Case, Match, Partner
 from bot.core.sms import Encoding, fold_accents, segments
 from bot.core.state import State
 
-# The most a provider call carries (Twilio concatenates up to 1600 characters); a longer
-# reply goes as several messages, as bot.delivery.chat splits it.
-SMS_MAX_LENGTH = 1600
-
 # A typical complete screening: a family member writes for someone deported to Mexico who
 # lived in California, says yes to the summary and to sharing. Answers (by question) are
 # numbers and place names every locale reads, so the same conversation is priced in each
@@ -87,16 +83,14 @@ def message_costs(flow: Flow, translators: Translators, locale: str) -> list[Mes
         if node.kind == "do":
             continue
         text = node_message(flow, node, translate).as_plain_text()
-        plain = [segments(part) for part in _parts(text)]
-        folded = [segments(part) for part in _parts(fold_accents(text))]
-        ucs2 = any(cost.encoding == "UCS-2" for cost in plain)
+        plain = segments(text)
         found.append(
             MessageCost(
                 name=flow.context(node.id),
-                encoding="UCS-2" if ucs2 else "GSM-7",
+                encoding=plain.encoding,
                 characters=len(text),
-                segments=sum(cost.count for cost in plain),
-                folded_segments=sum(cost.count for cost in folded),
+                segments=plain.count,
+                folded_segments=segments(fold_accents(text)).count,
             )
         )
     return found
@@ -107,12 +101,12 @@ def conversation_cost(
 ) -> ConversationCost:
     """Greet in `locale`, answer each question from `answers`, price every reply as SMS."""
     replies = play(engine, greeting(locale), answers, sample_matcher())
-    parts = [part for reply in replies for part in _parts(reply.as_plain_text())]
-    plain = [segments(part) for part in parts]
-    folded = [segments(fold_accents(part)) for part in parts]
+    texts = [reply.as_plain_text() for reply in replies]
+    plain = [segments(text) for text in texts]
+    folded = [segments(fold_accents(text)) for text in texts]
     return ConversationCost(
         locale=locale,
-        messages=len(parts),
+        messages=len(texts),
         ucs2_messages=sum(cost.encoding == "UCS-2" for cost in plain),
         segments=sum(cost.count for cost in plain),
         folded_segments=sum(cost.count for cost in folded),
@@ -158,8 +152,3 @@ def greeting(locale: str) -> str:
     lexicon = LEXICONS.get(locale)
     spoken = sorted(lexicon.greetings, key=lambda g: (len(g), g)) if lexicon else []
     return next((g for g in spoken if guess_locale(g, [locale]) == locale), locale)
-
-
-def _parts(text: str) -> list[str]:
-    """The provider messages one reply goes as (an empty reply is still one)."""
-    return [text[at : at + SMS_MAX_LENGTH] for at in range(0, len(text), SMS_MAX_LENGTH)] or [""]

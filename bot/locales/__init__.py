@@ -11,7 +11,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations as BabelTranslations
 
-from bot.core.i18n import SOURCE_LOCALE, Translators
+from bot.core.i18n import SOURCE_LOCALE, Translators, menu_order
 
 LOCALES_DIR = Path(__file__).resolve().parent
 DOMAIN = "messages"
@@ -29,8 +29,7 @@ def load_catalog(po_file: Path) -> gettext.NullTranslations:
 
 def shipped_locales(directory: Path = LOCALES_DIR) -> tuple[str, ...]:
     """English and every locale that has a catalog, in the language menu's order."""
-    codes = {po.parent.parent.name for po in directory.glob(f"*/LC_MESSAGES/{DOMAIN}.po")}
-    return Translators(dict.fromkeys({SOURCE_LOCALE, *codes}, gettext.NullTranslations())).locales
+    return menu_order(po.parent.parent.name for po in directory.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
 
 
 def load_translators(

@@ -9,9 +9,16 @@ from pathlib import Path
 import pytest
 
 from bot.core.geo import normalize
-from bot.core.keywords import KEYWORDS, LANGUAGE_EVERYWHERE, NO, SKIP, STOP_EVERYWHERE, YES
+from bot.core.keywords import (
+    KEYWORDS,
+    LANGUAGE_EVERYWHERE,
+    NO,
+    SKIP,
+    STOP_EVERYWHERE,
+    YES,
+    Keyword,
+)
 from bot.core.languages import LEXICONS
-from bot.core.lexicon import COMMANDS
 from bot.core.sms import segments, smart_fold
 from bot.flows.loader import load_flows
 from bot.locales import LOCALES_DIR, shipped_locales
@@ -47,8 +54,8 @@ def test_every_language_asked_for_ships_with_a_catalog_and_words() -> None:
 @pytest.mark.parametrize("locale", LOCALES)
 def test_each_language_has_words_for_every_command_and_answer(locale: str) -> None:
     lexicon = LEXICONS[locale]
-    assert set(lexicon.commands) == set(COMMANDS)
-    assert all(lexicon.commands[command] for command in COMMANDS)
+    assert set(lexicon.commands) == {keyword.value for keyword in Keyword}
+    assert all(lexicon.commands[keyword.value] for keyword in Keyword)
     assert lexicon.yes and lexicon.no and lexicon.skip and lexicon.greetings
     assert not (YES[locale] & NO[locale]), "a word cannot be both yes and no"
     assert not (YES[locale] | NO[locale]) & SKIP[locale]
