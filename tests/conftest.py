@@ -6,8 +6,10 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from flask import Flask
+from flask.testing import FlaskClient
 
-from bot.app import Services, build_services
+from bot.app import Services, build_services, create_app
 from bot.channels.memory import MemoryChannel
 from bot.settings import Settings
 
@@ -63,6 +65,17 @@ def start_services(settings: Settings) -> Iterator[Callable[[], Services]]:
 @pytest.fixture
 def services(start_services: Callable[[], Services]) -> Services:
     return start_services()
+
+
+@pytest.fixture
+def app(settings: Settings, services: Services) -> Flask:
+    """The web app over the test services (channels' conftests set which channels are on)."""
+    return create_app(settings, services)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
 
 
 @pytest.fixture

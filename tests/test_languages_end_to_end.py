@@ -3,7 +3,7 @@ language halfway; Arabic and mixed scripts kept intact through the database."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
 
@@ -75,7 +75,7 @@ def answers_in(locale: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def screening(settings: Settings, tmp_path: Path) -> Callable[[], Services]:
+def screening(settings: Settings, tmp_path: Path) -> Iterator[Services]:
     """Homeward with the real screening, every language, and the demo clinic as partner."""
     configured = replace(
         settings,
@@ -83,15 +83,9 @@ def screening(settings: Settings, tmp_path: Path) -> Callable[[], Services]:
         languages=None,
         partners_file=demo_partner_file(tmp_path),
     )
-    started: list[Services] = []
-
-    def start() -> Services:
-        started.append(build_services(configured))
-        return started[-1]
-
-    yield start  # type: ignore[misc]
-    for services in started:
-        services.database.dispose()
+    services = build_services(configured)
+    yield services
+    services.database.dispose()
 
 
 def answer_everything(
@@ -121,9 +115,9 @@ def english_sources() -> list[str]:
 
 @pytest.mark.parametrize("locale", list(WORDS))
 def test_a_complete_screening_in_each_language(
-    locale: str, screening: Callable[[], Services], clock: Clock
+    locale: str, screening: Services, clock: Clock
 ) -> None:
-    services = screening()
+    services = screening
     person = MemoryChannel(services.conversations.handle, f"family-{locale}", clock)
     replies = answer_everything(person, WORDS[locale]["hello"], answers_in(locale))
 
@@ -145,9 +139,9 @@ def test_a_complete_screening_in_each_language(
 
 
 def test_switching_language_halfway_keeps_the_answers_and_refers_in_the_new_one(
-    screening: Callable[[], Services], clock: Clock
+    screening: Services, clock: Clock
 ) -> None:
-    services = screening()
+    services = screening
     person = MemoryChannel(services.conversations.handle, "switcher", clock)
     spanish = answers_in("es")
     person.send("Hola")

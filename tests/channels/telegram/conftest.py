@@ -6,18 +6,18 @@ import copy
 import itertools
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.test import TestResponse
 
-from bot.app import Services, create_app
+from bot.app import Services
 from bot.channel_settings import TelegramSettings
 from bot.channels.telegram import SECRET_HEADER
 from bot.delivery.telegram_sender import TelegramSender
@@ -159,25 +159,9 @@ def telegram(telegram_api: FakeTelegram) -> TelegramSettings:
 
 
 @pytest.fixture
-def settings(database_url: str, telegram: TelegramSettings) -> Settings:
-    return Settings(
-        database_url=database_url,
-        run_worker=False,
-        public_url=PUBLIC_URL,
-        telegram=telegram,
-        start_flow="placeholder",
-        languages=("en",),
-    )
-
-
-@pytest.fixture
-def app(settings: Settings, services: Services) -> Flask:
-    return create_app(settings, services)
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
+def settings(settings: Settings, telegram: TelegramSettings) -> Settings:
+    """Homeward in production mode with the Telegram channel on (over tests/conftest.py's)."""
+    return replace(settings, environment="production", public_url=PUBLIC_URL, telegram=telegram)
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import threading
 import xml.etree.ElementTree as ET
 from collections import deque
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -18,14 +18,13 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from twilio.request_validator import RequestValidator  # type: ignore[import-untyped]
 from werkzeug.test import TestResponse
 from werkzeug.wrappers import Response
 
-from bot.app import Services, create_app
+from bot.app import Services
 from bot.channel_settings import TwilioSettings
 from bot.settings import Settings
 from bot.storage.models import Contact, InboundMessage
@@ -288,27 +287,9 @@ def twilio(twilio_api: FakeTwilioApi) -> TwilioSettings:
 
 
 @pytest.fixture
-def settings(database_url: str, twilio: TwilioSettings) -> Settings:
-    """Homeward in production mode with the Twilio channel on (overrides tests/conftest.py)."""
-    return Settings(
-        database_url=database_url,
-        environment="production",
-        run_worker=False,
-        public_url=PUBLIC_URL,
-        twilio=twilio,
-        start_flow="placeholder",
-        languages=("en",),
-    )
-
-
-@pytest.fixture
-def app(settings: Settings, services: Services) -> Flask:
-    return create_app(settings, services)
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
+def settings(settings: Settings, twilio: TwilioSettings) -> Settings:
+    """Homeward in production mode with the Twilio channel on (over tests/conftest.py's)."""
+    return replace(settings, environment="production", public_url=PUBLIC_URL, twilio=twilio)
 
 
 @pytest.fixture
