@@ -19,7 +19,7 @@ from bot.core.engine import node_message
 from bot.core.flow import Flow, Node, Question
 from bot.core.geo import normalize
 from bot.core.i18n import SOURCE_LOCALE, Translator, placeholders
-from bot.core.issues import FlowIssue
+from bot.core.issues import FileIssue
 from bot.core.keywords import KEYWORDS, LANGUAGE_EVERYWHERE
 from bot.core.sms import segments, smart_fold
 from bot.core.tags import TAGS
@@ -36,15 +36,15 @@ def check_flow(
     *,
     tags: Mapping[str, str] = TAGS,
     actions: Mapping[str, ActionSpec] = ACTIONS,
-) -> list[FlowIssue]:
+) -> list[FileIssue]:
     """Every problem of `flow` that its parts cannot see alone."""
-    found: list[FlowIssue] = []
+    found: list[FileIssue] = []
 
     def issue(line: int, code: str, message: str) -> None:
-        found.append(FlowIssue(flow.source, line, code, message))
+        found.append(FileIssue(flow.source, line, code, message))
 
     def warn(line: int, code: str, message: str) -> None:
-        found.append(FlowIssue(flow.source, line, code, message, "warning"))
+        found.append(FileIssue(flow.source, line, code, message, "warning"))
 
     if flow.start not in flow.nodes:
         issue(flow.start_line, "dangling-next", f"start points to '{flow.start}', not a node")

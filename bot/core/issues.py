@@ -1,4 +1,4 @@
-"""Problems found in a flow file, each with its file and line, and the error that carries them."""
+"""Problems found in a data file (a flow, the partner directory), each with its file and line."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from bot.core.errors import HomewardError
 
 
 @dataclass(frozen=True, slots=True)
-class FlowIssue:
+class FileIssue:
     """One problem: where it is, a stable code for tests and tools, and a sentence for people."""
 
     source: str
@@ -25,7 +25,7 @@ class FlowIssue:
 class FlowError(HomewardError):
     """A flow could not be loaded; `issues` holds every problem found, not just the first."""
 
-    def __init__(self, issues: tuple[FlowIssue, ...]) -> None:
+    def __init__(self, issues: tuple[FileIssue, ...]) -> None:
         self.issues = issues
         lines = "\n".join(str(issue) for issue in issues)
         super().__init__(f"{len(issues)} problem(s) in flow files:\n{lines}")

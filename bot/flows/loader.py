@@ -9,7 +9,7 @@ import yaml
 
 from bot.core.flow import SPEC_VERSION, Flow
 from bot.core.flow_check import check_flow
-from bot.core.issues import FlowError, FlowIssue
+from bot.core.issues import FileIssue, FlowError
 from bot.flows.reader import FlowReader
 from bot.flows.yamldoc import LineDict, parse
 
@@ -24,7 +24,7 @@ MIGRATIONS: Mapping[int, Migration] = {}
 
 def read_flow(
     path: Path, migrations: Mapping[int, Migration] = MIGRATIONS
-) -> tuple[Flow | None, list[FlowIssue]]:
+) -> tuple[Flow | None, list[FileIssue]]:
     """Read one flow file; returns the flow (None when unreadable) and every issue found."""
     source = str(path)
     reader = FlowReader(source)
@@ -92,10 +92,10 @@ def flow_files(directory: Path = FLOWS_DIR) -> list[Path]:
     return sorted(directory.glob("*.yaml"))
 
 
-def check_files(paths: Iterable[Path]) -> tuple[dict[str, Flow], list[FlowIssue]]:
+def check_files(paths: Iterable[Path]) -> tuple[dict[str, Flow], list[FileIssue]]:
     """Read several files; returns the flows that loaded and all issues (errors and warnings)."""
     flows: dict[str, Flow] = {}
-    issues: list[FlowIssue] = []
+    issues: list[FileIssue] = []
     for path in paths:
         flow, found = read_flow(path)
         issues += found

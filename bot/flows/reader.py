@@ -31,7 +31,7 @@ from bot.core.flow import (
     Route,
     TagRule,
 )
-from bot.core.issues import FlowIssue
+from bot.core.issues import FileIssue
 from bot.flows.yamldoc import LineDict, LineList
 
 _SLUG = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
@@ -64,10 +64,10 @@ class FlowReader:
 
     def __init__(self, source: str) -> None:
         self.source = source
-        self.issues: list[FlowIssue] = []
+        self.issues: list[FileIssue] = []
 
     def issue(self, line: int, message: str, code: str = "schema") -> None:
-        self.issues.append(FlowIssue(self.source, line, code, message))
+        self.issues.append(FileIssue(self.source, line, code, message))
 
     def flow(self, doc: LineDict, default_id: str) -> Flow | None:
         self.unknown_keys(doc, _TOP_KEYS, "the flow")

@@ -9,7 +9,7 @@ from typing import IO, Any
 import yaml
 
 from bot.core.flow import Flow, Node
-from bot.core.issues import FlowError, FlowIssue
+from bot.core.issues import FileIssue, FlowError
 from bot.flows.reader import FlowReader
 from bot.flows.yamldoc import LineDict, LineList, parse
 
@@ -34,9 +34,9 @@ def extract_flow_yaml(
         doc = parse(fileobj.read().decode("utf-8"))
     except yaml.MarkedYAMLError as error:
         line = error.problem_mark.line + 1 if error.problem_mark else 1
-        raise FlowError((FlowIssue(name, line, "yaml", "not valid YAML"),)) from error
+        raise FlowError((FileIssue(name, line, "yaml", "not valid YAML"),)) from error
     if not isinstance(doc, LineDict):
-        raise FlowError((FlowIssue(name, 1, "schema", "a flow file is a mapping"),))
+        raise FlowError((FileIssue(name, 1, "schema", "a flow file is a mapping"),))
     reader = FlowReader(name)
     flow = reader.flow(doc, Path(name).stem)
     errors = tuple(issue for issue in reader.issues if issue.severity == "error")

@@ -11,7 +11,7 @@ from bot.partners.directory import (
     demo_partner_file,
     load_directory,
 )
-from bot.partners.reader import LANGUAGES, DirectoryError, DirectoryIssue
+from bot.partners.reader import LANGUAGES, DirectoryError
 
 __all__ = [
     "DEMO_PARTNER_ID",
@@ -20,7 +20,6 @@ __all__ = [
     "SHIPPED",
     "Directory",
     "DirectoryError",
-    "DirectoryIssue",
     "check_report",
     "demo_partner_file",
     "load_directory",

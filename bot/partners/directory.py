@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
+from bot.core.issues import FileIssue
 from bot.core.partners import Intake, Partner
 from bot.core.tags import TAGS
 from bot.partners.reader import (
     LANGUAGES,
     DirectoryError,
-    DirectoryIssue,
     Entry,
     Where,
     read_entries,
@@ -94,7 +94,7 @@ def load_directory(shipped: Path = SHIPPED, override: Path | None = None) -> Dir
         if any(key not in patch.origins for key in REQUIRED_KEYS):
             source, line = patch.where
             issues.append(
-                DirectoryIssue(
+                FileIssue(
                     source,
                     line,
                     "unknown-id",
@@ -132,10 +132,10 @@ def demo_partner_file(directory: Path) -> Path:
     return path
 
 
-def _missing(entry: Entry) -> list[DirectoryIssue]:
+def _missing(entry: Entry) -> list[FileIssue]:
     source, line = entry.where
     return [
-        DirectoryIssue(source, line, "missing-key", f"'{entry.id}' needs '{key}'")
+        FileIssue(source, line, "missing-key", f"'{entry.id}' needs '{key}'")
         for key in REQUIRED_KEYS
         if key not in entry.origins
     ]
@@ -147,12 +147,12 @@ def _apply(base: Entry, patch: Entry) -> Entry:
     return dataclasses.replace(base, origins={**base.origins, **patch.origins}, **changes)
 
 
-def _check(entries: Iterable[Entry]) -> list[DirectoryIssue]:
+def _check(entries: Iterable[Entry]) -> list[FileIssue]:
     """Rules across fields and organizations, checked once both files are merged."""
-    issues: list[DirectoryIssue] = []
+    issues: list[FileIssue] = []
 
     def issue(where: Where, code: str, message: str) -> None:
-        issues.append(DirectoryIssue(where[0], where[1], code, message))
+        issues.append(FileIssue(where[0], where[1], code, message))
 
     names: dict[str, Where] = {}
     general: list[Entry] = []

@@ -16,6 +16,7 @@ import yaml
 
 from bot.core.errors import HomewardError
 from bot.core.geo import parse_country, us_state_name
+from bot.core.issues import FileIssue
 from bot.core.languages import LEXICONS
 from bot.core.partners import SERVICES, Intake
 from bot.core.tags import TAGS
@@ -62,23 +63,10 @@ _MAX_EMAIL = 254
 Where = tuple[str, int]  # the file and line a value was written at
 
 
-@dataclass(frozen=True, slots=True)
-class DirectoryIssue:
-    """One problem in a directory file: where, a stable code for tests and tools, a sentence."""
-
-    source: str
-    line: int
-    code: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.source}:{self.line}: error: {self.message} [{self.code}]"
-
-
 class DirectoryError(HomewardError):
     """The directory could not be loaded; `issues` holds every problem found, not the first."""
 
-    def __init__(self, issues: tuple[DirectoryIssue, ...]) -> None:
+    def __init__(self, issues: tuple[FileIssue, ...]) -> None:
         self.issues = issues
         lines = "\n".join(str(issue) for issue in issues)
         super().__init__(f"{len(issues)} problem(s) in the partner directory:\n{lines}")
@@ -109,7 +97,7 @@ class Entry:
     general_intake: bool | None = None
 
 
-def read_entries(path: Path) -> tuple[list[Entry], list[DirectoryIssue]]:
+def read_entries(path: Path) -> tuple[list[Entry], list[FileIssue]]:
     """Read one directory file; returns the entries that could be read and every issue found.
 
     An entry with a problem in one field is kept without that field, so later checks (an
@@ -147,10 +135,10 @@ class _Reader:
 
     def __init__(self, source: str) -> None:
         self.source = source
-        self.issues: list[DirectoryIssue] = []
+        self.issues: list[FileIssue] = []
 
     def issue(self, line: int, code: str, message: str) -> None:
-        self.issues.append(DirectoryIssue(self.source, line, code, message))
+        self.issues.append(FileIssue(self.source, line, code, message))
 
     def document(self, path: Path) -> LineDict | None:
         try:
