@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,42 +12,22 @@ from bot.core.messages import Address, Inbound
 from bot.settings import Settings
 from bot.storage import contacts
 from bot.storage.models import Contact
+from tests.concurrently import all_at_once, loop_settings
 
-LOOP = """\
-spec: 1
-id: loop
-nodes:
-  note:
-    ask: Tell me more.
-    type: text
-    next: note
-"""
 MESSAGES = 8
 
 
 def test_simultaneous_messages_are_all_applied_in_turn(settings: Settings, tmp_path: Path) -> None:
-    (tmp_path / "loop.yaml").write_text(LOOP, encoding="utf-8")
-    services = build_services(replace(settings, flows_dir=tmp_path, start_flow="loop"))
+    services = build_services(loop_settings(settings, tmp_path))
     person = Address("sms", "+15550100")
     try:
         services.conversations.handle(Inbound(person, "hi", datetime.now(UTC), "first"))
-        start = threading.Barrier(MESSAGES)
-        replies: dict[int, tuple[object, ...]] = {}
-        failures: list[BaseException] = []
 
-        def send(number: int) -> None:
-            start.wait()
-            try:
-                inbound = Inbound(person, f"m{number}", datetime.now(UTC), f"sid-{number}")
-                replies[number] = services.conversations.handle(inbound)
-            except BaseException as error:  # reported below: a thread must not swallow it
-                failures.append(error)
+        def send(number: int) -> tuple[object, ...]:
+            inbound = Inbound(person, f"m{number}", datetime.now(UTC), f"sid-{number}")
+            return services.conversations.handle(inbound)
 
-        threads = [threading.Thread(target=send, args=(n,)) for n in range(MESSAGES)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
+        replies, failures = all_at_once(MESSAGES, send, timeout=60)
         assert failures == []
         assert all(len(reply) == 1 for reply in replies.values()) and len(replies) == MESSAGES
         with services.sessions() as session:

@@ -7,7 +7,6 @@ import urllib.parse
 import urllib.request
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -19,18 +18,15 @@ from bot.settings import Settings
 from bot.storage import contacts
 from bot.storage.models import Contact
 from tests.channels.twilio.conftest import MARIA, new_sid, payload, signature
+from tests.concurrently import all_at_once, loop_settings
 
 PATH = "/hooks/twilio"
 SENDERS = 6
-LOOP = (
-    "spec: 1\nid: loop\nnodes:\n  note:\n    ask: Tell me more.\n    type: text\n    next: note\n"
-)
 
 
 @pytest.fixture
 def loop_services(settings: Settings, tmp_path: Path) -> Iterator[Services]:
-    (tmp_path / "loop.yaml").write_text(LOOP, encoding="utf-8")
-    services = build_services(replace(settings, flows_dir=tmp_path, start_flow="loop"))
+    services = build_services(loop_settings(settings, tmp_path))
     yield services
     services.database.dispose()
 
@@ -62,24 +58,9 @@ def test_simultaneous_texts_are_all_answered_and_none_is_lost(
     live_url: str, loop_services: Services
 ) -> None:
     assert text(live_url, "hi") == ["Tell me more."]
-    start = threading.Barrier(SENDERS)
-    answers: list[list[str]] = []
-    failures: list[BaseException] = []
-
-    def send(number: int) -> None:
-        start.wait()
-        try:
-            answers.append(text(live_url, f"part {number}"))
-        except BaseException as error:  # reported below: a thread must not swallow it
-            failures.append(error)
-
-    threads = [threading.Thread(target=send, args=(n,)) for n in range(SENDERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=90)
+    answers, failures = all_at_once(SENDERS, lambda n: text(live_url, f"part {n}"), timeout=90)
     assert failures == []
-    assert answers == [["Tell me more."]] * SENDERS
+    assert list(answers.values()) == [["Tell me more."]] * SENDERS
     with loop_services.sessions() as session:
         maria = session.scalars(select(Contact).where(Contact.address == MARIA)).one()
         state = contacts.load_state(session, maria)
