@@ -13,7 +13,14 @@ from babel import Locale, UnknownLocaleError
 
 from bot.core.languages import LEXICONS
 
-__all__ = ["country_name", "normalize", "parse_country", "parse_us_state", "us_state_name"]
+__all__ = [
+    "country_name",
+    "country_names",
+    "normalize",
+    "parse_country",
+    "parse_us_state",
+    "us_state_name",
+]
 
 # Longer replies are sentences, not a place name; refusing them keeps matching cheap.
 MAX_INPUT = 100
@@ -290,13 +297,42 @@ def parse_country(text: str, locale: str = "en") -> str | None:
 
 
 def country_name(code: str, locale: str = "en") -> str:
-    """Babel's name of the territory `code` in `locale`, else in English, else the code."""
+    """The name of the territory `code` in `locale`, down its fallback chain, else the code.
+
+    The chain (`country_names`): the lexicon's own names where it shows them, Babel's names
+    in `locale`, in the lexicon's fallback locales, then in English.
+    """
     code = code.strip().upper()
-    for locale_id in (_locale_id(locale), "en"):
-        name = _territories(locale_id).get(code)
+    for names in country_names(locale):
+        name = names.get(code)
         if name:
             return name
     return code
+
+
+def country_names(locale: str, *, english: bool = True) -> tuple[Mapping[str, str], ...]:
+    """The tables of country names shown to a person writing in `locale`, first one first.
+
+    `english=False` leaves out the last resort, for checking that a locale has names of its own.
+    """
+    return _name_chain(locale, english)
+
+
+@lru_cache(maxsize=64)
+def _name_chain(locale: str, english: bool) -> tuple[Mapping[str, str], ...]:
+    lexicon = LEXICONS.get(locale)
+    chain: list[Mapping[str, str]] = []
+    if lexicon is not None and lexicon.countries_shown:
+        chain.append({code: names[0] for code, names in lexicon.countries.items() if names})
+    fallbacks = lexicon.name_fallbacks if lexicon is not None else ()
+    locale_ids = [_locale_id(locale), *(_locale_id(other) for other in fallbacks)]
+    if not english and locale.split("_")[0] != "en":
+        # A locale Babel does not know reads as "en": that would be English, not its own.
+        locale_ids = [locale_id for locale_id in locale_ids if locale_id != "en"]
+    if english:
+        locale_ids.append("en")
+    chain += [_territories(locale_id) for locale_id in dict.fromkeys(locale_ids)]
+    return tuple(chain)
 
 
 def parse_us_state(text: str, locale: str = "en") -> str | None:
@@ -393,7 +429,10 @@ def _country_index(locale: str) -> _Index:
     Other languages' names are left out: "Nga" is Russia in Vietnamese and Nigeria's code.
     """
     countries = sorted(_countries())
-    sources = [_territories(source) for source in dict.fromkeys((_locale_id(locale), "en", "es"))]
+    own_locales = [_locale_id(locale)]
+    if locale in LEXICONS:
+        own_locales += [_locale_id(other) for other in LEXICONS[locale].name_fallbacks]
+    sources = [_territories(source) for source in dict.fromkeys([*own_locales, "en", "es"])]
     own = LEXICONS.get(locale)
     tiers = [[(name, "") for name in _AMBIGUOUS_COUNTRIES], _pairs(_COUNTRY_ALIASES)]
     tiers.append(_pairs(own.countries) if own is not None else [])

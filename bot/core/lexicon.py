@@ -31,6 +31,10 @@ class Lexicon:
     - `countries`: ISO 3166 alpha-2 code to names people use in this language beyond the
       standard ones (the standard names come from Babel's CLDR data).
     - `us_states`: USPS code to the state's names in this language; the first is shown back.
+    - `countries_shown`: the first of `countries` is the name shown back, ahead of Babel's
+      (for a language whose CLDR data is thin or missing in some Babel releases).
+    - `name_fallbacks`: locales whose country names stand in, in order, where this one has
+      none (Haitian Creole falls back to French before English).
     """
 
     locale: str
@@ -45,3 +49,5 @@ class Lexicon:
     language_names: frozenset[str] = frozenset()
     countries: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     us_states: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    countries_shown: bool = False
+    name_fallbacks: tuple[str, ...] = ()

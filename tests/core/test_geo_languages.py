@@ -80,3 +80,35 @@ def test_another_languages_names_do_not_take_over_english_codes() -> None:
     assert parse_country("NGA", "en") == "NG"
     assert parse_country("Nga", "vi") == "RU"
     assert parse_country("MY", "en") == "MY"
+
+
+def _shipped_locales() -> list[str]:
+    from bot.core.languages import LEXICONS
+
+    return sorted(LEXICONS)
+
+
+@pytest.mark.parametrize("locale", _shipped_locales())
+def test_every_shipped_locale_names_every_country_it_accepts(locale: str) -> None:
+    """Names come from data that is really there, whatever Babel release is installed:
+    a locale's own chain (lexicon, Babel, fallback locales) names every country, English
+    aside. Babel 2.19 has no Creole territory names at all; the chain must not need them."""
+    from bot.core.geo import _countries, country_names
+
+    chain = country_names(locale, english=False)
+    missing = sorted(code for code in _countries() if not any(names.get(code) for names in chain))
+    assert missing == []
+
+
+@pytest.mark.parametrize(
+    ("locale", "code", "expected"),
+    [
+        ("ht", "HT", "Ayiti"),  # the lexicon's own Creole name, not English "Haiti"
+        ("ht", "MX", "Meksik"),
+        ("ht", "JP", "Japon"),  # no Creole name in the lexicon: the French one
+        ("es", "MX", "México"),
+        ("fr", "US", "États-Unis"),
+    ],
+)
+def test_country_names_follow_the_locale_chain(locale: str, code: str, expected: str) -> None:
+    assert country_name(code, locale) == expected

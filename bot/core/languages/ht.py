@@ -139,4 +139,7 @@ LEXICON = Lexicon(
         "IA": ("Ayowa",),
         "PR": ("Pòtoriko", "Pòto Riko", "Porto Rico"),
     },
+    # Some Babel releases carry no Creole territory names: these lead, then French.
+    countries_shown=True,
+    name_fallbacks=("fr",),
 )
