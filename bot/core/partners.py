@@ -79,6 +79,9 @@ class Case:
     country: str | None = None  # ISO code of where they are now
     urgent: bool = False
     key: str = ""  # opaque and different for each case: spreads ties fairly among equals
+    court_state: str | None = None  # USPS code of the immigration court (reopening: its circuit)
+    conviction_state: str | None = None  # USPS code of the conviction (post-conviction relief)
+    abroad: bool = True  # outside the U.S. now (False: a relative detained in the U.S.)
 
 
 @dataclass(frozen=True, slots=True)

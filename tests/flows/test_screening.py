@@ -107,7 +107,7 @@ VETERAN_FAMILY = (
 # family -> answered-by-family; served -> veteran; a conviction -> criminal-legal-system, and
 # vacated -> conviction-relief; a U.S.-citizen spouse, child or parent -> us-citizen-family;
 # 20 years -> long-residence; arrived at 8 -> arrived-as-child; arrived at 8 in 1999 (2019 - 20)
-# and removed once in 2019, so in the U.S. from 2007 to 2012 -> daca-eligible. Went to court
+# and removed once in 2019, so in the U.S. from 2007 to 2012 -> daca-era. Went to court
 # with a lawyer: no procedural-defect. No pending case, petition, fear or urgency.
 VETERAN_FAMILY_TAGS = {
     "answered-by-family",
@@ -117,7 +117,7 @@ VETERAN_FAMILY_TAGS = {
     "us-citizen-family",
     "long-residence",
     "arrived-as-child",
-    "daca-eligible",
+    "daca-era",
 }
 
 
@@ -347,4 +347,4 @@ def test_daca_years_are_derived_only_from_what_was_answered(
     answers = ("no", "Mexico", year, times, "1", "no", "no", "California", "skip", years, age)
     state, _ = play(engine, *FAMILY_AGREES, *answers)
     assert state.node_id == "military"
-    assert ("daca-eligible" in engine.flows["screening"].tags_for(state.answers)) == daca
+    assert ("daca-era" in engine.flows["screening"].tags_for(state.answers)) == daca

@@ -90,7 +90,7 @@ def test_ids_are_readable_slugs_and_attributes_use_the_vocabularies(
             set(),
             set(),
         ),
-        ("otros-dreams-en-accion", {"daca-eligible", "arrived-as-child"}, {"MX"}, set()),
+        ("otros-dreams-en-accion", {"daca-era", "arrived-as-child"}, {"MX"}, set()),
         ("haitian-bridge-alliance", set(), set(), {"ht"}),
         ("searac", set(), {"KH", "LA", "VN"}, {"vi", "km"}),
     ],
