@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 # The kinds of service an organization offers. Only "legal" receives legal referrals:
@@ -82,6 +83,48 @@ class Case:
     court_state: str | None = None  # USPS code of the immigration court (reopening: its circuit)
     conviction_state: str | None = None  # USPS code of the conviction (post-conviction relief)
     abroad: bool = True  # outside the U.S. now (False: a relative detained in the U.S.)
+
+    def to_dict(self) -> dict[str, object]:
+        """The case as JSON-ready values, to match it again later (failover)."""
+        return {
+            "tags": sorted(self.tags),
+            "language": self.language,
+            "state": self.state,
+            "country": self.country,
+            "urgent": self.urgent,
+            "key": self.key,
+            "court_state": self.court_state,
+            "conviction_state": self.conviction_state,
+            "abroad": self.abroad,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, object]) -> Case:
+        """The case `to_dict` wrote; raises ValueError when `data` is not one."""
+        tags = data.get("tags")
+        language = data.get("language")
+        if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+            raise ValueError("case tags must be a list of strings")
+        if not isinstance(language, str):
+            raise ValueError("case language must be a string")
+        return cls(
+            tags=frozenset(tags),
+            language=language,
+            state=_text_or_none(data, "state"),
+            country=_text_or_none(data, "country"),
+            urgent=data.get("urgent") is True,
+            key=_text_or_none(data, "key") or "",
+            court_state=_text_or_none(data, "court_state"),
+            conviction_state=_text_or_none(data, "conviction_state"),
+            abroad=data.get("abroad") is not False,
+        )
+
+
+def _text_or_none(data: Mapping[str, object], name: str) -> str | None:
+    value = data.get(name)
+    if value is None or isinstance(value, str):
+        return value
+    raise ValueError(f"case {name} must be a string")
 
 
 @dataclass(frozen=True, slots=True)

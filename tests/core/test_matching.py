@@ -1,4 +1,4 @@
-"""Matching partners to a screening: filters, weights, reasons, fair spreading, the fallback."""
+"""Matching partners to a screening: filters, weights by kind of tag, place, reasons, fairness."""
 
 from __future__ import annotations
 
@@ -10,16 +10,26 @@ from dataclasses import replace
 import pytest
 
 from bot.core.matching import (
+    CONTEXT_POINTS,
+    CORE_POINTS,
+    COUNTRY_POINTS,
     INTERPRETER_REASON,
+    LANGUAGE_POINTS,
+    LEGAL_POINTS,
+    NATIONAL_POINTS,
     NATIONAL_REASON,
     NO_MATCH_REASON,
+    ROOM_POINTS,
     ROOM_REASON,
+    STATE_POINTS,
     TAG_PHRASES,
+    Place,
     choose,
+    governing_place,
     rank,
 )
 from bot.core.partners import Case, Intake, Match, Partner
-from bot.core.tags import TAGS
+from bot.core.tags import TAGS, tags_of_kind
 
 BASE = Partner(
     id="base",
@@ -36,6 +46,11 @@ BASE = Partner(
 def org(id: str, **changes: object) -> Partner:
     """A partner that can take any case unless `changes` say otherwise."""
     return replace(BASE, id=id, name=id.title(), **changes)  # type: ignore[arg-type]
+
+
+def local(id: str, *states: str, **changes: object) -> Partner:
+    """A partner that serves only people from `states`."""
+    return org(id, national=False, states=frozenset(states), **changes)
 
 
 def case(*tags: str, **changes: object) -> Case:
@@ -56,16 +71,14 @@ FALLBACK = org("coalition-intake", general_intake=True)
     [
         pytest.param(
             case("veteran"),
-            [org("california", national=False, states=frozenset({"CA"})),
-             org("vets", specialties=frozenset({"veteran"}))],
+            [local("california", "CA"), org("vets", specialties=frozenset({"veteran"}))],
             ["vets", "california"],
             id="specialty-beats-geography",
         ),
         pytest.param(
             case("veteran"),
             [org("vets-english", languages=frozenset({"en"}), specialties=frozenset({"veteran"})),
-             org("california", national=False, states=frozenset({"CA"}),
-                 countries=frozenset({"MX"}))],
+             local("california", "CA", countries=frozenset({"MX"}))],
             ["vets-english", "california"],
             id="specialty-beats-language-and-geography",
         ),
@@ -74,7 +87,21 @@ FALLBACK = org("coalition-intake", general_intake=True)
             [org("one", specialties=frozenset({"in-absentia"})),
              org("two", specialties=frozenset({"in-absentia", "procedural-defect"}))],
             ["two", "one"],
-            id="each-matching-tag-adds",
+            id="each-core-tag-adds",
+        ),
+        pytest.param(
+            case("in-absentia", "notice-problem", "custody-at-hearing"),
+            [org("facts", specialties=frozenset({"notice-problem", "custody-at-hearing"})),
+             org("need", specialties=frozenset({"in-absentia"}))],
+            ["need", "facts"],
+            id="one-core-need-beats-any-legal-facts",
+        ),
+        pytest.param(
+            case("criminal-legal-system"),
+            [local("california", "CA", languages=frozenset({"en"})),
+             org("crim", specialties=frozenset({"criminal-legal-system"}))],
+            ["crim", "california"],
+            id="a-legal-fact-beats-place-and-language",
         ),
         pytest.param(
             case(),
@@ -85,11 +112,10 @@ FALLBACK = org("coalition-intake", general_intake=True)
         ),
         pytest.param(
             case(),
-            [org("english-in-state", languages=frozenset({"en"}), national=False,
-                 states=frozenset({"CA"})),
+            [local("english-in-state", "CA", languages=frozenset({"en"})),
              org("spanish-national")],
-            ["spanish-national", "english-in-state"],
-            id="language-beats-geography",
+            ["english-in-state", "spanish-national"],
+            id="place-beats-language",
         ),
         pytest.param(
             case(language="ht"),
@@ -114,15 +140,19 @@ FALLBACK = org("coalition-intake", general_intake=True)
         ),
         pytest.param(
             case(),
-            [org("national"),
-             org("california", national=False, states=frozenset({"CA", "NV"})),
-             org("texas", national=False, states=frozenset({"TX"}))],
+            [org("national"), local("california", "CA", "NV"), local("texas", "TX")],
             ["california", "national"],
-            id="state-above-national-other-state-excluded",
+            id="state-above-national-generalist-elsewhere-excluded",
+        ),
+        pytest.param(
+            case("veteran"),
+            [org("national"), local("texas-vets", "TX", specialties=frozenset({"veteran"}))],
+            ["texas-vets", "national"],
+            id="specialist-elsewhere-kept",
         ),
         pytest.param(
             case(state=None),
-            [org("california", national=False, states=frozenset({"CA"})), org("national")],
+            [local("california", "CA"), org("national")],
             ["national"],
             id="unknown-state-national-only",
         ),
@@ -147,16 +177,36 @@ FALLBACK = org("coalition-intake", general_intake=True)
             id="unknown-country-restricted-excluded",
         ),
         pytest.param(
+            case("veteran"),
+            [org("vets-in-haiti", countries=frozenset({"HT"}), specialties=frozenset({"veteran"})),
+             org("anywhere")],
+            ["anywhere"],
+            id="a-specialist-elsewhere-in-the-world-excluded",
+        ),
+        pytest.param(
             case(),
             [org("before-removal-only", takes_deported=False), org("ok")],
             ["ok"],
-            id="takes-deported-false-excluded",
+            id="takes-deported-false-excluded-for-people-abroad",
+        ),
+        pytest.param(
+            case("detained-now", abroad=False, country=None),
+            [org("before-removal-only", takes_deported=False), org("ok")],
+            ["before-removal-only", "ok"],
+            id="takes-deported-false-kept-for-a-detained-relative",
         ),
         pytest.param(
             case(),
             [org("advocacy", services=frozenset({"advocacy", "organizing"})), org("ok")],
             ["ok"],
             id="non-legal-excluded",
+        ),
+        pytest.param(
+            case("veteran"),
+            [org("advocacy", services=frozenset({"advocacy"}), specialties=frozenset({"veteran"}),
+                 intake=Intake(email="a@example.org"), weekly_capacity=5)],
+            [],
+            id="non-legal-specialist-excluded",
         ),
         pytest.param(
             case(),
@@ -187,6 +237,124 @@ def test_rank_filters_and_orders(
     assert ids(rank(the_case, partners, spread_key="ref-0")) == expected
 
 
+def test_a_veteran_who_fears_harm_goes_to_the_veteran_specialist() -> None:
+    # The asylum group is in the veteran's state, speaks the language and lists fear of harm;
+    # the veterans' group is in another state and works in English. Fear is not asylum work.
+    veteran = case("veteran", "fear-of-harm", "urgent", state="TX", urgent=True)
+    asylum = local("asylum", "TX", specialties=frozenset({"fear-of-harm", "urgent"}))
+    vets = local("vets", "CA", languages=frozenset({"en"}), specialties=frozenset({"veteran"}))
+    ranked = rank(veteran, [asylum, vets], spread_key="r")
+    assert ids(ranked) == ["vets", "asylum"]
+    by_id = {m.partner.id: m for m in ranked}
+    assert by_id["asylum"].score == STATE_POINTS + LANGUAGE_POINTS + ROOM_POINTS
+    assert TAG_PHRASES["fear-of-harm"] not in by_id["asylum"].reasons
+
+
+def test_priority_tags_add_nothing_to_the_fit() -> None:
+    partners = [org("asylum", specialties=frozenset({"fear-of-harm", "urgent"})), org("plain")]
+    scores = {m.partner.id: m.score for m in rank(case("fear-of-harm", "urgent"), partners)}
+    assert scores["asylum"] == scores["plain"]
+
+
+def test_a_reopening_goes_by_the_court_state() -> None:
+    absent = case("in-absentia", state="CA", court_state="TX")
+    partners = [local("california", "CA"), local("texas", "TX"), org("national")]
+    ranked = rank(absent, partners, spread_key="r")
+    assert ids(ranked) == ["texas", "national"]  # a generalist where they lived cannot help
+    assert "works in Texas, where the immigration court was" in ranked[0].reasons
+
+
+def test_a_conviction_goes_by_the_conviction_state() -> None:
+    vacated = case("conviction-relief", "criminal-legal-system", state="NJ", conviction_state="NY")
+    relief = frozenset({"conviction-relief", "criminal-legal-system"})
+    partners = [
+        local("new-jersey-relief", "NJ", specialties=relief),
+        local("new-york-relief", "NY", specialties=relief),
+        local("new-york", "NY"),
+        org("national"),
+    ]
+    ranked = rank(vacated, partners, spread_key="r")
+    # A New Jersey court cannot vacate a New York conviction: that specialty does not count
+    # there, and without it the New Jersey group does not serve the case's state at all.
+    assert ids(ranked) == ["new-york-relief", "new-york", "national"]
+    assert ranked[0].reasons[:2] == (
+        TAG_PHRASES["conviction-relief"],
+        TAG_PHRASES["criminal-legal-system"],
+    )
+    assert "works in New York, where the conviction was" in ranked[0].reasons
+
+
+def test_a_detention_specialist_must_reach_the_state() -> None:
+    detained = case("detained-now", state="AZ", abroad=False, country=None)
+    partners = [
+        local("texas-detention", "TX", specialties=frozenset({"detained-now"})),
+        local("arizona", "AZ", takes_deported=False),
+    ]
+    assert ids(rank(detained, partners)) == ["arizona"]
+
+
+@pytest.mark.parametrize(
+    ("the_case", "expected"),
+    [
+        pytest.param(case(), Place("CA", "lived"), id="no-tags-lived"),
+        pytest.param(case(state=None), Place(None, "lived"), id="unknown"),
+        pytest.param(case("in-absentia", court_state="tx"), Place("TX", "court"), id="court"),
+        pytest.param(case("pending-case", court_state="TX"), Place("TX", "court"),
+                     id="legal-reopening-fact-court"),
+        pytest.param(case("in-absentia"), Place("CA", "lived"), id="court-unknown-lived"),
+        pytest.param(case("veteran", court_state="TX", conviction_state="NY"),
+                     Place("CA", "lived"), id="neither-kind-lived"),
+        pytest.param(case("no-plea-warning", conviction_state="NY"), Place("NY", "conviction"),
+                     id="legal-conviction-fact"),
+        pytest.param(case("conviction-relief", "in-absentia", court_state="TX",
+                          conviction_state="NY"), Place("NY", "conviction"),
+                     id="conviction-before-court-at-one-level"),
+        pytest.param(case("conviction-caused-removal", "in-absentia", court_state="TX",
+                          conviction_state="NY"), Place("TX", "court"),
+                     id="core-need-before-legal-fact"),
+    ],
+)  # fmt: skip
+def test_the_place_a_case_belongs_to(the_case: Case, expected: Place) -> None:
+    assert governing_place(the_case) == expected
+
+
+def test_context_tags_only_break_ties() -> None:
+    context = ("us-citizen-family", "long-residence", "arrived-as-child", "answered-by-family")
+    family = frozenset(context)
+    # Among otherwise equal partners, the one known for the context comes first...
+    equal = rank(
+        case(*context), [org("plain"), org("families", specialties=family)], {}, spread_key="r"
+    )
+    assert ids(equal) == ["families", "plain"]
+    assert equal[0].score - equal[1].score == len(context) * CONTEXT_POINTS
+    # ...but context never outweighs language, place, or the need, and never brings in a
+    # partner from elsewhere.
+    english = org("families", specialties=family, languages=frozenset({"en"}))
+    assert ids(rank(case(*context), [english, org("spanish")])) == ["spanish", "families"]
+    elsewhere = local("families-texas", "TX", specialties=family)
+    assert ids(rank(case(*context), [elsewhere, org("plain")])) == ["plain"]
+    vets = org("vets", specialties=frozenset({"veteran"}), languages=frozenset({"en"}))
+    assert ids(rank(case("veteran", *context), [english, vets]))[0] == "vets"
+
+
+def test_each_weight_outweighs_everything_below_it() -> None:
+    # The documented order, each step with the most a partner could earn at it.
+    steps = [
+        CORE_POINTS,
+        len(tags_of_kind("legal")) * LEGAL_POINTS,
+        STATE_POINTS,  # a partner earns the state or the national points, never both
+        COUNTRY_POINTS,
+        LANGUAGE_POINTS,
+        ROOM_POINTS,
+        len(tags_of_kind("context")) * CONTEXT_POINTS,
+    ]
+    weights = [CORE_POINTS, LEGAL_POINTS, STATE_POINTS, COUNTRY_POINTS, LANGUAGE_POINTS]
+    weights += [ROOM_POINTS]
+    for at, weight in enumerate(weights):
+        assert sum(steps[at + 1 :]) < weight
+    assert COUNTRY_POINTS + sum(steps[4:]) < NATIONAL_POINTS < STATE_POINTS - sum(steps[3:])
+
+
 @pytest.mark.parametrize(
     ("load", "expected"),
     [
@@ -203,11 +371,20 @@ def test_full_partners_do_not_appear(load: Mapping[str, int], expected: list[str
     assert ids(rank(case("veteran"), partners, load)) == expected
 
 
+def test_partners_already_tried_are_left_out() -> None:
+    partners = [org("a", specialties=frozenset({"veteran"})), org("b"), FALLBACK]
+    assert ids(rank(case("veteran"), partners, exclude={"a"})) == ["b"]
+    found = choose(case("veteran"), partners, exclude={"a", "b"}, fallback=FALLBACK)
+    assert found == Match(FALLBACK, 0, (NO_MATCH_REASON,))
+    tried = {"a", "b", FALLBACK.id}
+    assert choose(case("veteran"), partners, exclude=tried, fallback=FALLBACK) is None
+
+
 @pytest.mark.parametrize(
-    ("urgent", "partners", "load", "expected", "room_for"),
+    ("urgent", "tags", "partners", "load", "expected", "room_for"),
     [
         pytest.param(
-            True,
+            True, (),
             [org("busy", weekly_capacity=10), org("roomy", weekly_capacity=10)],
             {"busy": 6, "roomy": 1},
             ["roomy", "busy"],
@@ -215,7 +392,15 @@ def test_full_partners_do_not_appear(load: Mapping[str, int], expected: list[str
             id="urgent-prefers-spare-capacity",
         ),
         pytest.param(
-            False,
+            False, ("fear-of-harm",),
+            [org("busy", weekly_capacity=10), org("roomy", weekly_capacity=10)],
+            {"busy": 6, "roomy": 1},
+            ["roomy", "busy"],
+            {"roomy"},
+            id="fear-of-harm-is-urgent-too",
+        ),
+        pytest.param(
+            False, (),
             [org("busy", weekly_capacity=10), org("roomy", weekly_capacity=10)],
             {"busy": 6, "roomy": 1},
             ["roomy", "busy"],
@@ -223,7 +408,7 @@ def test_full_partners_do_not_appear(load: Mapping[str, int], expected: list[str
             id="not-urgent-no-room-reason",
         ),
         pytest.param(
-            True,
+            True, (),
             [org("big", weekly_capacity=100), org("small", weekly_capacity=2)],
             {"big": 60, "small": 0},
             ["small", "big"],
@@ -231,9 +416,8 @@ def test_full_partners_do_not_appear(load: Mapping[str, int], expected: list[str
             id="room-is-a-share-of-capacity",
         ),
         pytest.param(
-            True,
-            [org("roomy-national"),
-             org("busy-california", national=False, states=frozenset({"CA"}))],
+            True, (),
+            [org("roomy-national"), local("busy-california", "CA")],
             {"busy-california": 9},
             ["busy-california", "roomy-national"],
             {"roomy-national"},
@@ -243,12 +427,13 @@ def test_full_partners_do_not_appear(load: Mapping[str, int], expected: list[str
 )  # fmt: skip
 def test_urgent_cases_prefer_room(
     urgent: bool,
+    tags: tuple[str, ...],
     partners: list[Partner],
     load: Mapping[str, int],
     expected: list[str],
     room_for: set[str],
 ) -> None:
-    ranked = rank(case(urgent=urgent), partners, load, spread_key="ref-1")
+    ranked = rank(case(*tags, urgent=urgent), partners, load, spread_key="ref-1")
     assert ids(ranked) == expected
     assert {m.partner.id for m in ranked if ROOM_REASON in m.reasons} == room_for
 
@@ -258,22 +443,29 @@ def test_urgent_cases_prefer_room(
     [
         pytest.param(
             case("veteran", "fear-of-harm", "answered-by-family"),
-            org("vets", specialties=frozenset({"veteran", "in-absentia"})),
-            ("works with deported veterans", "speaks Spanish", NATIONAL_REASON),
-            id="specialty-language-national",
+            org("vets", specialties=frozenset({"veteran", "in-absentia", "fear-of-harm"})),
+            ("works with deported veterans", NATIONAL_REASON, "speaks Spanish", ROOM_REASON),
+            id="specialty-national-language-fear-is-urgent",
+        ),
+        pytest.param(
+            case("veteran", "va-benefits", "long-residence"),
+            org("vets", specialties=frozenset({"veteran", "va-benefits", "long-residence"})),
+            ("works with deported veterans", "works on VA benefits and health care",
+             NATIONAL_REASON, "speaks Spanish",
+             "works with people who lived in the U.S. a long time"),
+            id="core-legal-place-language-context",
         ),
         pytest.param(
             case(language="ht"),
-            org("california", languages=frozenset({"en"}), national=False,
-                states=frozenset({"CA"}), countries=frozenset({"MX"})),
-            (INTERPRETER_REASON, "serves people who lived in California",
-             "works with people now in Mexico"),
-            id="interpreter-state-country",
+            local("california", "CA", languages=frozenset({"en"}), countries=frozenset({"MX"})),
+            ("serves people who lived in California", "works with people now in Mexico",
+             INTERPRETER_REASON),
+            id="state-country-interpreter",
         ),
         pytest.param(
             case(language="ht", urgent=True),
             org("creole", languages=frozenset({"ht"})),
-            ("speaks Haitian Creole", NATIONAL_REASON, ROOM_REASON),
+            (NATIONAL_REASON, "speaks Haitian Creole", ROOM_REASON),
             id="urgent-room",
         ),
     ],
@@ -284,18 +476,25 @@ def test_reasons(the_case: Case, partner: Partner, reasons: tuple[str, ...]) -> 
 
 
 def test_score_weights_follow_the_documented_table() -> None:
-    # 2 specialties x 100 + language 40 + state 20 + country 10 + room 5.
-    partner = org(
+    partner = local(
         "all",
-        specialties=frozenset({"veteran", "in-absentia"}),
-        national=False,
-        states=frozenset({"CA"}),
+        "CA",
+        specialties=frozenset({"veteran", "in-absentia", "pending-case", "long-residence"}),
         countries=frozenset({"MX"}),
     )
-    (match,) = rank(case("veteran", "in-absentia", "urgent", urgent=True), [partner])
-    assert match.score == 275
+    tags = ("veteran", "in-absentia", "pending-case", "long-residence", "urgent")
+    (match,) = rank(case(*tags, urgent=True), [partner])
+    assert match.score == (
+        2 * CORE_POINTS
+        + LEGAL_POINTS
+        + STATE_POINTS
+        + COUNTRY_POINTS
+        + LANGUAGE_POINTS
+        + ROOM_POINTS
+        + CONTEXT_POINTS
+    )
     (national,) = rank(case(language="vi"), [org("national")])
-    assert national.score == 10
+    assert national.score == NATIONAL_POINTS
 
 
 def simulate(
@@ -352,8 +551,7 @@ def test_equal_partners_alternate_with_the_referral() -> None:
         pytest.param([org("before-removal-only", takes_deported=False)], FALLBACK,
                      Match(FALLBACK, 0, (NO_MATCH_REASON,)), id="no-match-general-intake"),
         pytest.param([], FALLBACK, Match(FALLBACK, 0, (NO_MATCH_REASON,)), id="empty-directory"),
-        pytest.param([org("texas", national=False, states=frozenset({"TX"}))], None, None,
-                     id="no-fallback-none"),
+        pytest.param([local("texas", "TX")], None, None, id="no-fallback-none"),
         pytest.param([], replace(FALLBACK, intake=None), None, id="unreachable-fallback-none"),
         pytest.param([org("full", weekly_capacity=1)], FALLBACK,
                      Match(FALLBACK, 0, (NO_MATCH_REASON,)), id="everyone-full"),
@@ -388,12 +586,19 @@ def test_every_tag_has_a_phrase() -> None:
 def test_reasons_never_judge_the_person() -> None:
     partners = [
         org("all-tags", specialties=frozenset(TAGS), countries=frozenset({"MX"})),
-        org("state", national=False, states=frozenset({"CA"}), languages=frozenset({"en"})),
+        local("state", "CA", "NY", "TX", languages=frozenset({"en"})),
     ]
-    cases = [case(*TAGS, urgent=True), case(language="km"), case(language="en")]
+    places = {"court_state": "TX", "conviction_state": "NY"}
+    cases = [
+        case(*TAGS, urgent=True),
+        case("in-absentia", **places),
+        case("conviction-relief", **places),
+        case(language="km"),
+        case(language="en"),
+    ]
     reasons = [r for c in cases for m in rank(c, partners) for r in m.reasons]
     reasons += [NO_MATCH_REASON, *TAG_PHRASES.values()]
-    assert reasons
+    assert len(set(reasons)) > len(TAG_PHRASES)
     for reason in reasons:
         assert "qualif" not in reason.lower()
         assert "eligib" not in reason.lower()
@@ -405,3 +610,13 @@ def test_case_tags_the_partner_lacks_add_nothing() -> None:
     many = rank(case(*itertools.islice(TAGS, 5)), [org("plain")])
     none = rank(case(), [org("plain")])
     assert [m.score for m in many] == [m.score for m in none]
+
+
+def test_a_case_survives_storage_as_json() -> None:
+    stored = case(
+        "veteran", "urgent", state="TX", court_state="CA", conviction_state=None, abroad=False
+    )
+    assert Case.from_dict(stored.to_dict()) == stored
+    assert Case.from_dict({"tags": [], "language": "en"}) == Case(frozenset(), "en")
+    with pytest.raises(ValueError, match="tags"):
+        Case.from_dict({"tags": "veteran", "language": "en"})
