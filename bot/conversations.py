@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import logging
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -11,18 +14,21 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.core import texts
 from bot.core.actions import Matcher
 from bot.core.effects import DeletionRequested, FlowHalted, ReferralRequested
-from bot.core.engine import Engine
+from bot.core.engine import Engine, Turn
 from bot.core.matching import choose
 from bot.core.messages import Choice, Inbound, Outbound
 from bot.core.partners import Case, Match, Partner
 from bot.core.sms import fold_accents
 from bot.core.state import State
-from bot.delivery import chat
+from bot.delivery import chat, failover
 from bot.delivery import referrals as referrals_out
 from bot.partners import Directory
 from bot.storage import contacts, referrals
 
 logger = logging.getLogger(__name__)
+
+# Where the conversation keeps, between matching and consent, the case matching read.
+CASE_KEY = "case"
 
 
 class Conversations:
@@ -73,7 +79,9 @@ class Conversations:
             if contact.last_inbound_at is None or contact.last_inbound_at < now:
                 contact.last_inbound_at = now  # also for channels without provider ids
             state = contacts.load_state(session, contact)
-            turn = self.engine.step(state, inbound, matcher=self._matcher(session, now))
+            matched: list[Case] = []
+            turn = self.engine.step(state, inbound, matcher=self._matcher(session, now, matched))
+            turn = _keep_case(turn, matched)
             replies = self._spelled(turn.outbound, channel, turn.state.locale)
             for requested in (e for e in turn.effects if isinstance(e, ReferralRequested)):
                 self._refer(session, requested, turn.state, inbound, contact.id)
@@ -118,21 +126,26 @@ class Conversations:
                 self._spell(reply.text, channel, locale),
                 tuple(Choice(c.key, self._spell(c.label, channel, locale)) for c in reply.choices),
                 reply.question,
+                reply.after_stop,
             )
             for reply in replies
         )
 
-    def _matcher(self, session: Session, now: datetime) -> Matcher | None:
-        """Matching over the directory, with this week's load read only when a flow asks."""
+    def _matcher(self, session: Session, now: datetime, matched: list[Case]) -> Matcher | None:
+        """Matching over the directory, with this week's load read only when a flow asks.
+
+        Partners whose only intake is a webhook that answered 410 Gone are left out. Each case
+        matched is added to `matched`: the referral keeps it, to match again (failover).
+        """
         directory = self.directory
         if directory is None:
             return None
 
         def match(case: Case) -> Match | None:
+            matched.append(case)
             load = referrals.weekly_load(session, now)
-            return choose(
-                case, directory.partners, load, spread_key=case.key, fallback=self.fallback
-            )
+            usable = failover.reachable(directory.partners, referrals.disabled_webhooks(session))
+            return choose(case, usable, load, spread_key=case.key, fallback=self.fallback)
 
         return match
 
@@ -151,9 +164,18 @@ class Conversations:
             logger.error("referral %s names an unknown partner or flow", requested.referral_id)
             return
         referral = referrals_out.build(
-            requested, state, flow, inbound.address, partner, inbound.received_at
+            requested,
+            state,
+            flow,
+            inbound.address,
+            partner,
+            inbound.received_at,
+            self.engine.translators,
         )
-        referrals_out.send(session, referral, partner, contact_id, inbound.received_at)
+        if referrals_out.send(session, referral, partner, contact_id, inbound.received_at):
+            case = state.referral.get(CASE_KEY)
+            if case:
+                referrals.record_case(session, referral.id, json.loads(case))
 
     def _reminder(
         self, session: Session, contact_id: int, inbound: Inbound, before: State, after: State
@@ -179,3 +201,13 @@ class Conversations:
             )
         else:
             chat.forget_reminder(session, contact_id, after.started_at)
+
+
+def _keep_case(turn: Turn, matched: Sequence[Case]) -> Turn:
+    """The turn, with the case its matching read kept beside the partner it chose."""
+    chosen = turn.state.referral
+    if not matched or not chosen.get("partner_id") or "referral_id" in chosen:
+        return turn
+    case = json.dumps(matched[-1].to_dict(), sort_keys=True)
+    state = turn.state.evolve(referral={**chosen, CASE_KEY: case})
+    return dataclasses.replace(turn, state=state)

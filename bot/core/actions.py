@@ -19,10 +19,14 @@ class ActionResult:
     state: State
     effects: tuple[Effect, ...] = ()
     stop: bool = False
+    goto: str | None = None  # go to this node instead of following the routes
 
 
 # Texts may show these: the matched partner's name and the referral's reference code.
 REFERRAL_PLACEHOLDERS = frozenset({"partner", "reference"})
+# And these facts the engine is given or derives: the coalition's general intake, how long
+# answers are kept, and the emergency number of the country the person is in.
+FACT_PLACEHOLDERS = frozenset({"general_intake", "unfinished_days", "referral_days", "emergency"})
 
 # Finds the partner for a case (bot/core/matching.py over the directory); None: nobody.
 Matcher = Callable[[Case], Match | None]
@@ -87,15 +91,23 @@ def _end(state: State, args: Mapping[str, str], ctx: ActionContext) -> ActionRes
 
 
 def _match(state: State, args: Mapping[str, str], ctx: ActionContext) -> ActionResult:
-    lived = state.answers.get(args.get("lived_in", ""))
-    now_in = state.answers.get(args.get("now_in", ""))
+    def code(argument: str) -> str | None:
+        value = state.answers.get(args.get(argument, ""))
+        return value if isinstance(value, str) else None
+
+    country = code("now_in")
+    # Someone detained is in the U.S.: the state they are held in places the case.
+    held = code("held_in")
     case = Case(
         tags=ctx.tags,
         language=state.locale,
-        state=lived if isinstance(lived, str) else None,
-        country=now_in if isinstance(now_in, str) else None,
+        state=held or code("lived_in"),
+        country=country,
         urgent="urgent" in ctx.tags,
         key=hashlib.sha256(f"{ctx.who}|{ctx.now}".encode()).hexdigest()[:16],
+        court_state=code("court_in"),
+        conviction_state=code("convicted_in"),
+        abroad="detained-now" not in ctx.tags and country != "US",
     )
     found = ctx.matcher(case) if ctx.matcher is not None else None
     if found is None:
@@ -110,18 +122,41 @@ def _match(state: State, args: Mapping[str, str], ctx: ActionContext) -> ActionR
 
 def _refer(state: State, args: Mapping[str, str], ctx: ActionContext) -> ActionResult:
     partner_id = state.referral.get("partner_id")
+    private = frozenset(args.get("private", "").split())
     if not partner_id or "referral_id" in state.referral:
-        return ActionResult(state)  # nobody matched, or this referral was already made
+        # Nobody matched, or this referral was already made: nothing private is kept either.
+        return ActionResult(state.without_answers(private))
     when = ctx.now.isoformat() if ctx.now is not None else ""
     digest = hashlib.sha256(f"{ctx.flow_id}|{ctx.who}|{when}|{partner_id}".encode()).hexdigest()
     referral_id = digest[:32]
     reference = reference_code(referral_id)
-    made = state.evolve(
+    kept = {q: state.answers[q] for q in sorted(private) if q in state.answers}
+    made = state.without_answers(private).evolve(
         referral={**state.referral, "referral_id": referral_id, "reference": reference}
     )
-    return ActionResult(
-        made, (ReferralRequested(referral_id, reference, partner_id, ctx.flow_id),)
-    )
+    requested = ReferralRequested(referral_id, reference, partner_id, ctx.flow_id, kept)
+    return ActionResult(made, (requested,))
+
+
+def _change(state: State, args: Mapping[str, str], ctx: ActionContext) -> ActionResult:
+    """Reopen the one answer the person picked (`pick_from`: a choice whose ids are question
+    ids), then come back to `back_to` (the summary), passing over what was answered."""
+    picked = state.answers.get(args["pick_from"])
+    target = str(picked) if picked is not None else ""
+    asked = {question for question, _ in state.history}
+    if target not in asked:
+        # Never asked on this path ("not given" in the summary): ask from the summary again.
+        target = args["back_to"]
+    controls = frozenset({args["pick_from"], args["back_to"]})
+    reopened = state.without_answers(controls).evolve(returning=args["back_to"], referral={})
+    return ActionResult(reopened, goto=target)
+
+
+def _forget(state: State, args: Mapping[str, str], ctx: ActionContext) -> ActionResult:
+    """Forget every answer but those named in `keep` (space-separated question ids)."""
+    keep = frozenset(args["keep"].split())
+    others = frozenset(question for question, _ in state.history) - keep
+    return ActionResult(state.without_answers(others).evolve(referral={}))
 
 
 def reference_code(referral_id: str) -> str:
@@ -140,7 +175,13 @@ ACTIONS: Mapping[str, ActionSpec] = {
     for spec in (
         ActionSpec("set_language", _set_language, one_of=frozenset({"locale", "from_answer"})),
         ActionSpec("end", _end),
-        ActionSpec("match", _match, optional=frozenset({"lived_in", "now_in"})),
-        ActionSpec("refer", _refer),
+        ActionSpec(
+            "match",
+            _match,
+            optional=frozenset({"lived_in", "now_in", "court_in", "convicted_in", "held_in"}),
+        ),
+        ActionSpec("refer", _refer, optional=frozenset({"private"})),
+        ActionSpec("change", _change, required=frozenset({"pick_from", "back_to"})),
+        ActionSpec("forget", _forget, required=frozenset({"keep"})),
     )
 }

@@ -38,9 +38,16 @@ class Rejected:
 Parsed = Accepted | Rejected
 
 
-def yes_no_options() -> tuple[Option, Option]:
-    """The two options of every yes/no question (labels are engine texts)."""
-    return (Option("yes", texts.YES.source), Option("no", texts.NO.source))
+# The answer "not sure" to a yes/no question that offers it.
+NOT_SURE = "not_sure"
+# Longest reply read for a choice named inside it ("soy su hija" picks "family").
+MAX_WORDS_AROUND_CHOICE = 12
+
+
+def yes_no_options(*, not_sure: bool = False) -> tuple[Option, ...]:
+    """The options of a yes/no question (labels are engine texts), with "Not sure" if offered."""
+    found = (Option("yes", texts.YES.source), Option("no", texts.NO.source))
+    return (*found, Option(NOT_SURE, texts.NOT_SURE.source)) if not_sure else found
 
 
 def parse(question: Question, reply: str, locale: str, year_now: int) -> Parsed:
@@ -71,6 +78,12 @@ def _read(question: Question, said: str, words: str, locale: str, year_now: int)
                 return "yes"
             if words in keywords.words(keywords.NO, [locale]) or words == "2":
                 return "no"
+            if question.not_sure and (
+                words == "3"
+                or words in keywords.words(keywords.UNSURE, [locale])
+                or words == geo.normalize(texts.NOT_SURE.source)
+            ):
+                return NOT_SURE
             return None
         case "number" | "year":
             return _read_number(question, said, year_now, locale)
@@ -91,7 +104,28 @@ def _read_option(options: tuple[Option, ...], words: str, locale: str) -> str | 
         spellings |= {geo.normalize(w) for w in keywords.words(option.keywords, [locale])}
         if words in spellings:
             return option.id
-    return None
+    return _option_within(options, words, locale)
+
+
+def _option_within(options: tuple[Option, ...], words: str, locale: str) -> str | None:
+    """The option one of whose keywords the reply says among other words ("soy su hija").
+
+    The longest keyword found wins (most words, then most letters); a tie between two
+    options, or no keyword at all, picks nothing, so the person is asked again.
+    """
+    if not 1 < len(words.split()) <= MAX_WORDS_AROUND_CHOICE:
+        return None
+    padded = f" {words} "
+    best: dict[tuple[int, int], set[str]] = {}
+    for option in options:
+        for keyword in keywords.words(option.keywords, [locale]):
+            phrase = geo.normalize(keyword)
+            if phrase and f" {phrase} " in padded:
+                best.setdefault((len(phrase.split()), len(phrase)), set()).add(option.id)
+    if not best:
+        return None
+    winners = best[max(best)]
+    return next(iter(winners)) if len(winners) == 1 else None
 
 
 def _read_number(question: Question, said: str, year_now: int, locale: str) -> int | None:
@@ -99,6 +133,9 @@ def _read_number(question: Question, said: str, year_now: int, locale: str) -> i
     words = _DIGITS_AGAINST_LETTERS.sub(" ", said.strip().rstrip(".")).split()
     approx = keywords.words(keywords.APPROXIMATELY, [locale])
     units = keywords.words(keywords.NUMBER_UNITS, [locale])
+    ago = False
+    if question.type == "year":  # "hace 5 años", "5 years ago", "5年前": years ago
+        words, ago = _without_ago(words, locale)
     # Leading "about" words, one phrase of up to three words at a time ("cerca de", "mais ou
     # menos"), then one trailing unit phrase ("years", "anos de idade").
     stripped = True
@@ -113,8 +150,12 @@ def _read_number(question: Question, said: str, year_now: int, locale: str) -> i
             words = words[:-size]
             break
     cleaned = " ".join(words)
-    short_year = _SHORT_YEAR.match(cleaned) if question.type == "year" else None
-    if short_year is not None:
+    short_year = _SHORT_YEAR.match(cleaned) if question.type == "year" and not ago else None
+    if ago:
+        if not _NUMBER.match(cleaned) or not 0 <= int(re.sub(r"[, .]", "", cleaned)) <= 150:
+            return None
+        value = year_now - int(re.sub(r"[, .]", "", cleaned))
+    elif short_year is not None:
         value = year_now // 100 * 100 + int(short_year[1])
         value = value - 100 if value > year_now else value
     elif _NUMBER.match(cleaned):
@@ -127,6 +168,19 @@ def _read_number(question: Question, said: str, year_now: int, locale: str) -> i
     if high is not None and value > high:
         return None
     return value
+
+
+def _without_ago(words: list[str], locale: str) -> tuple[list[str], bool]:
+    """`words` without a leading or trailing "ago" phrase, and whether there was one."""
+    before = keywords.words(keywords.AGO_BEFORE, [locale])
+    after = keywords.words(keywords.AGO_AFTER, [locale])
+    for size in (3, 2, 1):
+        if len(words) > size and geo.normalize(" ".join(words[:size])) in before:
+            return words[size:], True
+    for size in (3, 2, 1):
+        if len(words) > size and geo.normalize(" ".join(words[-size:])) in after:
+            return words[:-size], True
+    return words, False
 
 
 def _bounds(question: Question, year_now: int) -> tuple[int | None, int | None]:
@@ -166,6 +220,8 @@ def display(question: Question, value: Answer, translate: Translator, context: s
             option = question.option(value)
             if option is not None:
                 return translate.pgettext(f"{context}.{option.id}", option.label)
+        case "yes_no" if value == NOT_SURE:
+            return translate.text(texts.NOT_SURE)
         case "yes_no":
             return translate.text(texts.YES if value == "yes" else texts.NO)
         case "country":

@@ -38,6 +38,41 @@ class AnswerBetween:
 
 
 @dataclass(frozen=True, slots=True)
+class AnswerSum:
+    """Numeric answers added up (`sign` -1 takes one away), plus `constant`, in a range.
+
+    Holds only when every question in `terms` has a number for an answer: "arrived by 2007"
+    is `{sum: [year_removed, -years_in_us], below: 2008}`.
+    """
+
+    terms: tuple[tuple[int, str], ...]
+    constant: int = 0
+    at_least: int | None = None
+    below: int | None = None
+
+    def holds(self, answers: Mapping[str, Answer], tags: frozenset[str]) -> bool:
+        total = self.constant
+        for sign, question in self.terms:
+            value = answers.get(question)
+            if not isinstance(value, int):
+                return False
+            total += sign * value
+        if self.at_least is not None and total < self.at_least:
+            return False
+        return self.below is None or total < self.below
+
+
+@dataclass(frozen=True, slots=True)
+class Answered:
+    """`question` was answered, or skipped: the person has been asked it."""
+
+    question: str
+
+    def holds(self, answers: Mapping[str, Answer], tags: frozenset[str]) -> bool:
+        return self.question in answers
+
+
+@dataclass(frozen=True, slots=True)
 class Skipped:
     """The person chose "prefer not to say" for `question`."""
 
@@ -87,4 +122,6 @@ class Not:
         return not self.condition.holds(answers, tags)
 
 
-Condition = AnswerIs | AnswerBetween | Skipped | HasTag | AllOf | AnyOf | Not
+Condition = (
+    AnswerIs | AnswerBetween | AnswerSum | Answered | Skipped | HasTag | AllOf | AnyOf | Not
+)

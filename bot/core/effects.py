@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from bot.core.state import Answer
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +54,9 @@ class ReferralRequested:
     reference: str
     partner_id: str
     flow_id: str
+    # Answers that travel in the referral alone and are not kept in the conversation (an
+    # optional first name for the partner to use).
+    private: Mapping[str, Answer] = field(default_factory=dict)
 
 
 Effect = (

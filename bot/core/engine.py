@@ -6,7 +6,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from bot.core import answers, texts
-from bot.core.actions import ACTIONS, REFERRAL_PLACEHOLDERS, ActionContext, ActionSpec, Matcher
+from bot.core.actions import (
+    ACTIONS,
+    FACT_PLACEHOLDERS,
+    REFERRAL_PLACEHOLDERS,
+    ActionContext,
+    ActionSpec,
+    Matcher,
+)
 from bot.core.effects import (
     ConversationEnded,
     DeletionRequested,
@@ -16,6 +23,7 @@ from bot.core.effects import (
     OptedIn,
     OptedOut,
 )
+from bot.core.emergency import emergency_number
 from bot.core.flow import Flow, Node, Option, Question
 from bot.core.geo import normalize
 from bot.core.i18n import (
@@ -42,6 +50,10 @@ from bot.core.state import State
 
 SKIP_KEY = "skip"
 DEFAULT_STEP_LIMIT = 100
+# On SMS the carrier confirms STOP itself; a second message from us would be one too many.
+CARRIER_CONFIRMS_STOP = frozenset({"sms"})
+# What texts say of how long answers are kept until the operator says otherwise (days).
+DEFAULT_FACTS: Mapping[str, str] = {"unfinished_days": "30", "referral_days": "90"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,9 +77,12 @@ class Engine:
         actions: Mapping[str, ActionSpec] = ACTIONS,
         step_limit: int = DEFAULT_STEP_LIMIT,
         matcher: Matcher | None = None,
+        facts: Mapping[str, str] | None = None,
     ) -> None:
+        """`facts` fill the texts' {general_intake}, {unfinished_days} and {referral_days}."""
         if start_flow not in flows:
             raise KeyError(start_flow)
+        self.facts = {**DEFAULT_FACTS, **(facts or {})}
         self.flows = dict(flows)
         self.start_flow = start_flow
         self.translators = translators
@@ -196,6 +211,11 @@ class _Step:
             case Keyword.STOP:
                 self.state = self.state.evolve(opted_out=True, pending=None)
                 self.effects.append(OptedOut())
+                # A STOP the provider recognised is confirmed by the provider (Twilio).
+                confirmed = self.inbound.keyword is not None
+                if self.inbound.address.channel not in CARRIER_CONFIRMS_STOP and not confirmed:
+                    confirmation = self.translate.text(texts.STOPPED)
+                    self.out.append(Outbound(confirmation, after_stop=True))
             case Keyword.START:
                 self.resume_or_begin()
             case Keyword.HELP:
@@ -204,6 +224,8 @@ class _Step:
             case Keyword.BACK:
                 self.go_back()
             case Keyword.RESTART:
+                if self.state.answers or self.state.referral:
+                    self.say(texts.RESTARTED)
                 self.begin()
             case Keyword.LANGUAGE:
                 self.state = self.state.evolve(pending="language", invalid_count=0)
@@ -395,18 +417,40 @@ class _Step:
         self.ask(node, prefix=" ".join(parts))
 
     def follow(self, node: Node) -> None:
-        target = self.flow.next_node(node, self.state.answers)
+        target = self.flow.next_node(node, self.state.answers, self.flags())
         if target is None:
             self.end_flow()
         else:
             self.advance(target)
 
-    def advance(self, node_id: str) -> None:
-        """Run say and do nodes from `node_id` until a question waits or the flow ends."""
+    def advance(self, node_id: str, *, ask_first: bool = False) -> None:
+        """Run say and do nodes from `node_id` until a question waits or the flow ends.
+
+        While the person is returning to a summary after changing one answer, questions
+        already answered are passed over; `ask_first` asks `node_id` all the same (it is the
+        question they chose to change).
+        """
         flow = self.flow
         for _ in range(self.engine.step_limit):
             node = flow.nodes[node_id]
+            returning = self.state.returning
+            if (
+                node.question is not None
+                and returning is not None
+                and node.id != returning
+                and node.id in self.state.answers
+                and not ask_first
+            ):
+                target = flow.next_node(node, self.state.answers, self.flags())
+                if target is None:
+                    self.end_flow()
+                    return
+                node_id = target
+                continue
+            ask_first = False
             if node.question is not None:
+                if node.id == returning:
+                    self.state = self.state.evolve(returning=None)
                 self.state = self.state.evolve(node_id=node.id, invalid_count=0)
                 self.ask(node)
                 return
@@ -425,9 +469,12 @@ class _Step:
                 self.effects.extend(result.effects)
                 if result.stop:
                     return
+                if result.goto is not None:
+                    node_id, ask_first = result.goto, True
+                    continue
             else:
                 self.out.append(Outbound(self.node_text(node)))
-            target = flow.next_node(node, self.state.answers)
+            target = flow.next_node(node, self.state.answers, self.flags())
             if target is None:
                 self.end_flow()
                 return
@@ -436,9 +483,18 @@ class _Step:
         self.say(texts.HALTED)
         self.state = self.state.evolve(node_id=None, status="done", pending=None)
 
+    def flags(self) -> frozenset[str]:
+        """What the engine knows beside the answers, for routes (bot.core.flow.ENGINE_FLAGS)."""
+        found = set()
+        if self.state.referral.get("partner_id"):
+            found.add("partner-found")
+        if self.state.referral.get("referral_id"):
+            found.add("referral-made")
+        return frozenset(found)
+
     def end_flow(self) -> None:
         self.effects.append(ConversationEnded(self.flow.id))
-        self.state = self.state.evolve(node_id=None, status="done", pending=None)
+        self.state = self.state.evolve(node_id=None, status="done", pending=None, returning=None)
 
     def ask(self, node: Node, prefix: str = "") -> None:
         question = node.question
@@ -448,13 +504,24 @@ class _Step:
         self.out.append(Outbound(message, self.choices(node), node.id))
 
     def node_text(self, node: Node) -> str:
-        template = self.translate.pgettext(self.flow.context(node.id), node.text)
+        to_self = self.flow.speaks_to_self(self.state.answers)
+        template = node_template(self.flow, node, self.translate, to_self=to_self)
         names = placeholders(template)
         if not names:
             return template
         return fill(template, {name: self.display(name) for name in names})
 
     def display(self, question_id: str) -> str:
+        if question_id == "emergency":
+            countries = [
+                value
+                for node_id, value in self.state.answers.items()
+                if isinstance(value, str) and _is_type(self.flow, node_id, "country")
+            ]
+            number = emergency_number(countries[-1] if countries else None)
+            return number or self.translate.text(texts.LOCAL_EMERGENCY)
+        if question_id in FACT_PLACEHOLDERS:
+            return self.engine.facts.get(question_id) or self.translate.text(texts.NOT_GIVEN)
         if question_id in REFERRAL_PLACEHOLDERS:
             shown = self.state.referral.get(question_id)
             return shown if shown else self.translate.text(texts.NOT_GIVEN)
@@ -482,14 +549,26 @@ def node_choices(flow: Flow, node: Node, translate: Translator) -> tuple[Choice,
         ]
     elif question.type == "yes_no":
         found = [Choice("yes", translate.text(texts.YES)), Choice("no", translate.text(texts.NO))]
+        if question.not_sure:
+            found.append(Choice(answers.NOT_SURE, translate.text(texts.NOT_SURE)))
     if found and question.optional:
         found.append(Choice(SKIP_KEY, translate.text(texts.SKIP)))
     return tuple(found)
 
 
-def node_message(flow: Flow, node: Node, translate: Translator) -> Outbound:
+def node_template(flow: Flow, node: Node, translate: Translator, *, to_self: bool) -> str:
+    """A node's text in the translator's language, as said to the deported person themselves
+    when `to_self` and the node has such a text; placeholders unfilled."""
+    if to_self and node.self_text:
+        return translate.pgettext(flow.self_context(node.id), node.self_text)
+    return translate.pgettext(flow.context(node.id), node.text)
+
+
+def node_message(
+    flow: Flow, node: Node, translate: Translator, *, to_self: bool = False
+) -> Outbound:
     """A say or ask node as sent in the translator's language, its placeholders unfilled."""
-    text = translate.pgettext(flow.context(node.id), node.text)
+    text = node_template(flow, node, translate, to_self=to_self)
     if node.question is None:
         return Outbound(text)
     return Outbound(text, node_choices(flow, node, translate), node.id)
@@ -497,8 +576,13 @@ def node_message(flow: Flow, node: Node, translate: Translator) -> Outbound:
 
 def _picks_skip(question: Question, text: str) -> bool:
     """The numbered "prefer not to say" line that optional choice questions show last."""
-    shown = len(question.options) if question.type == "choice" else 2
+    shown = len(question.options) if question.type == "choice" else 3 if question.not_sure else 2
     return question.type in ("choice", "yes_no") and text.strip() == str(shown + 1)
+
+
+def _is_type(flow: Flow, node_id: str, kind: str) -> bool:
+    node = flow.nodes.get(node_id)
+    return node is not None and node.question is not None and node.question.type == kind
 
 
 def _is_question(flow: Flow, node_id: str) -> bool:

@@ -21,6 +21,9 @@ QUESTION_TYPES: tuple[QuestionType, ...] = (
     "us_state",
 )
 SPEC_VERSION = 1
+# Facts of the conversation a route may read like tags: a partner was matched; a referral
+# was made. Never set by answers, and never in bot/core/tags.py.
+ENGINE_FLAGS = frozenset({"partner-found", "referral-made"})
 DEFAULT_EXPIRY = timedelta(days=3)
 DEFAULT_TEXT_LENGTH = 500
 DEFAULT_SMS_BUDGET = 2  # segments one message may cost before `flows check` warns
@@ -54,6 +57,7 @@ class Question:
     max_length: int = DEFAULT_TEXT_LENGTH
     optional: bool = False
     hint: str = ""
+    not_sure: bool = False  # a yes/no question that also offers "Not sure"
 
     def option(self, option_id: Answer) -> Option | None:
         """The option with this id, if any."""
@@ -99,6 +103,7 @@ class Node:
     action: ActionCall | None = None
     routes: tuple[Route, ...] = ()
     line: int = 0
+    self_text: str = ""  # the text said to the deported person themselves, when the flow knows
 
     @property
     def kind(self) -> Literal["ask", "say", "do"]:
@@ -124,10 +129,19 @@ class Flow:
     source: str = "<memory>"
     start_line: int = 0
     sms_budget: int = DEFAULT_SMS_BUDGET
+    to_self: Condition | None = None  # when it holds, nodes use their `self_text`
 
     def context(self, node_id: str, part: str | None = None) -> str:
         """The gettext context of a node's text, or of one of its parts (an option, a hint)."""
         return f"{self.id}.{node_id}" + (f".{part}" if part else "")
+
+    def self_context(self, node_id: str) -> str:
+        """The gettext context of a node's text as said to the deported person themselves."""
+        return f"{self.id}.{node_id}@self"
+
+    def speaks_to_self(self, answers: Mapping[str, Answer]) -> bool:
+        """Whether the person writing is the deported person (the flow's `to_self` holds)."""
+        return self.to_self is not None and self.to_self.holds(answers, self.tags_for(answers))
 
     def tags_for(self, answers: Mapping[str, Answer]) -> frozenset[str]:
         """The routing tags the answers set: option tags, then tag rules until nothing changes."""
@@ -146,9 +160,14 @@ class Flow:
                     changed = True
         return frozenset(tags)
 
-    def next_node(self, node: Node, answers: Mapping[str, Answer]) -> str | None:
-        """Where the flow goes after `node`, or None when it ends there."""
-        tags = self.tags_for(answers)
+    def next_node(
+        self, node: Node, answers: Mapping[str, Answer], flags: frozenset[str] = frozenset()
+    ) -> str | None:
+        """Where the flow goes after `node`, or None when it ends there.
+
+        `flags` are what the engine knows beside the answers (ENGINE_FLAGS), read as tags.
+        """
+        tags = self.tags_for(answers) | flags
         for route in node.routes:
             if route.when is None or route.when.holds(answers, tags):
                 return route.to

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 
-from bot.core.actions import ACTIONS, REFERRAL_PLACEHOLDERS, ActionSpec
+from bot.core.actions import ACTIONS, FACT_PLACEHOLDERS, REFERRAL_PLACEHOLDERS, ActionSpec
 from bot.core.conditions import (
     AllOf,
     AnswerBetween,
+    Answered,
     AnswerIs,
+    AnswerSum,
     AnyOf,
     Condition,
     HasTag,
@@ -16,7 +18,7 @@ from bot.core.conditions import (
     Skipped,
 )
 from bot.core.engine import node_message
-from bot.core.flow import Flow, Node, Question
+from bot.core.flow import ENGINE_FLAGS, Flow, Node, Question
 from bot.core.geo import normalize
 from bot.core.i18n import SOURCE_LOCALE, Translator, placeholders
 from bot.core.issues import FileIssue
@@ -123,7 +125,15 @@ def _check_action_reads(flow: Flow, node: Node, issue: _Issue) -> None:
     """Action arguments that name questions name questions of the right type."""
     if node.action is None:
         return
-    wanted = {"from_answer": "choice", "lived_in": "us_state", "now_in": "country"}
+    wanted = {
+        "from_answer": "choice",
+        "lived_in": "us_state",
+        "now_in": "country",
+        "court_in": "us_state",
+        "convicted_in": "us_state",
+        "held_in": "us_state",
+        "pick_from": "choice",
+    }
     for argument, kind in wanted.items():
         if argument not in node.action.args:
             continue
@@ -162,8 +172,33 @@ def _check_reads(
                 _check_reads(flow, part, line, tags, issue)
         case Not(condition=inner):
             _check_reads(flow, inner, line, tags, issue)
-        case HasTag(tag=tag) if tag not in tags:
+        case HasTag(tag=tag) if tag not in tags and tag not in ENGINE_FLAGS:
             issue(line, "unknown-tag", f"condition reads unknown tag '{tag}'")
+        case AnswerSum(terms=terms):
+            for _, question in terms:
+                node = flow.nodes.get(question)
+                if (
+                    node is None
+                    or node.question is None
+                    or node.question.type
+                    not in (
+                        "number",
+                        "year",
+                    )
+                ):
+                    issue(
+                        line,
+                        "unknown-answer",
+                        f"a sum reads '{question}', which is not a number or year question",
+                    )
+        case Answered(question=question):
+            node = flow.nodes.get(question)
+            if node is None or node.question is None:
+                issue(
+                    line,
+                    "unknown-answer",
+                    f"condition reads '{question}', which is not a question",
+                )
         case AnswerIs() | AnswerBetween() | Skipped():
             node = flow.nodes.get(condition.question)
             if node is None or node.question is None:
@@ -199,7 +234,8 @@ def _value_problem(condition: AnswerIs | AnswerBetween | Skipped, question: Ques
 
 
 def _check_placeholders(flow: Flow, node: Node, issue: _Issue) -> None:
-    for name in sorted(placeholders(node.text) - REFERRAL_PLACEHOLDERS):
+    shown = placeholders(node.text) | placeholders(node.self_text)
+    for name in sorted(shown - REFERRAL_PLACEHOLDERS - FACT_PLACEHOLDERS):
         target = flow.nodes.get(name)
         if target is None or target.question is None:
             issue(
@@ -209,9 +245,9 @@ def _check_placeholders(flow: Flow, node: Node, issue: _Issue) -> None:
             )
 
 
-def sms_text(flow: Flow, node: Node) -> str:
+def sms_text(flow: Flow, node: Node, *, to_self: bool = False) -> str:
     """A node's message as an SMS shows it (English source; choices as numbered lines)."""
-    return node_message(flow, node, Translator(SOURCE_LOCALE)).as_plain_text()
+    return node_message(flow, node, Translator(SOURCE_LOCALE), to_self=to_self).as_plain_text()
 
 
 def _check_sms(flow: Flow, node: Node, warn: _Issue) -> None:
@@ -220,7 +256,13 @@ def _check_sms(flow: Flow, node: Node, warn: _Issue) -> None:
     """
     if node.kind == "do":
         return
-    cost = segments(sms_text(flow, node))
+    if node.self_text:
+        _check_sms_text(flow, node, sms_text(flow, node, to_self=True), warn)
+    _check_sms_text(flow, node, sms_text(flow, node), warn)
+
+
+def _check_sms_text(flow: Flow, node: Node, text: str, warn: _Issue) -> None:
+    cost = segments(text)
     if cost.count > flow.sms_budget:
         warn(
             node.line,

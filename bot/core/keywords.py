@@ -50,6 +50,10 @@ OPT_IN_WHILE_STOPPED = frozenset({"start", "unstop", "yes"})
 YES = _table(lambda lexicon: lexicon.yes)
 NO = _table(lambda lexicon: lexicon.no)
 SKIP = _table(lambda lexicon: lexicon.skip)
+UNSURE = _table(lambda lexicon: lexicon.unsure)
+# Words that make a number of years a time ago: "hace 5 años", "5 years ago".
+AGO_BEFORE = _table(lambda lexicon: lexicon.ago_before)
+AGO_AFTER = _table(lambda lexicon: lexicon.ago_after)
 # Words around a number that do not change it: "about 20", "20 years old".
 APPROXIMATELY = _table(lambda lexicon: lexicon.approximately)
 NUMBER_UNITS = _table(lambda lexicon: lexicon.number_units)

@@ -31,6 +31,9 @@ class Lexicon:
     - `countries`: ISO 3166 alpha-2 code to names people use in this language beyond the
       standard ones (the standard names come from Babel's CLDR data).
     - `us_states`: USPS code to the state's names in this language; the first is shown back.
+    - `unsure`: whole replies that mean "not sure" to a yes/no question that offers it.
+    - `ago_before`, `ago_after`: words around a number of years that make it a time ago
+      ("hace 5 años", "5 years ago"), so a year question takes "5 years ago".
     - `countries_shown`: the first of `countries` is the name shown back, ahead of Babel's
       (for a language whose CLDR data is thin or missing in some Babel releases).
     - `name_fallbacks`: locales whose country names stand in, in order, where this one has
@@ -49,5 +52,8 @@ class Lexicon:
     language_names: frozenset[str] = frozenset()
     countries: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     us_states: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    unsure: frozenset[str] = frozenset()
+    ago_before: frozenset[str] = frozenset()
+    ago_after: frozenset[str] = frozenset()
     countries_shown: bool = False
     name_fallbacks: tuple[str, ...] = ()

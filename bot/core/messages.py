@@ -70,11 +70,14 @@ class Outbound:
 
     `question` names what the choices answer (a node id, or "language"/"resume" for the
     engine's own prompts), so a channel with buttons can tell a press on an old one.
+    `after_stop` marks the one confirmation of STOP, which goes out although the person
+    has just opted out.
     """
 
     text: str
     choices: tuple[Choice, ...] = field(default=())
     question: str | None = None
+    after_stop: bool = False
 
     def as_plain_text(self) -> str:
         """The message with its choices as numbered lines, for channels without buttons (SMS)."""

@@ -28,6 +28,8 @@ class State:
     one, and `answers` is always what `history` says: the latest answer to each question in
     it, so going back through a loop restores the earlier answer. `pending` is an engine
     prompt that interrupts the flow (the language menu, or "continue or start over").
+    `returning` is the question to come back to after the person changes one answer from
+    a summary: until it is reached, questions already answered are passed over.
     """
 
     flow_id: str | None = None
@@ -42,6 +44,7 @@ class State:
     updated_at: datetime | None = None
     referral: Mapping[str, str] = field(default_factory=dict)
     started_at: datetime | None = None
+    returning: str | None = None
 
     def __post_init__(self) -> None:
         # Frozen all the way down: nobody can change the answers of a state they were given.
@@ -63,6 +66,11 @@ class State:
             invalid_count=0,
         )
 
+    def without_answers(self, node_ids: frozenset[str]) -> State:
+        """The state with every answer to `node_ids` forgotten, as if never asked."""
+        history = tuple(item for item in self.history if item[0] not in node_ids)
+        return self.evolve(answers=dict(history), history=history)
+
     def without_last_answer(self) -> State:
         """The state before the last answer was given (BACK)."""
         history = self.history[:-1]
@@ -83,6 +91,7 @@ class State:
             "updated_at": self.updated_at.isoformat() if self.updated_at else None,
             "referral": dict(self.referral),
             "started_at": self.started_at.isoformat() if self.started_at else None,
+            "returning": self.returning,
         }
 
     @classmethod
@@ -102,6 +111,7 @@ class State:
             updated_at=_time(data.get("updated_at")),
             referral=_referral(data.get("referral")),
             started_at=_time(data.get("started_at")),
+            returning=_typed(data, "returning", str, None),
         )
 
 

@@ -42,7 +42,15 @@ RESUME_RESTART = Text("engine.resume-restart", "Start over")
 YES = Text("engine.yes", "Yes")
 NO = Text("engine.no", "No")
 SKIP = Text("engine.skip", "Prefer not to say")
+NOT_SURE = Text("engine.not-sure", "Not sure")
 NOT_GIVEN = Text("engine.not-given", "not given")
+LOCAL_EMERGENCY = Text("engine.local-emergency", "the local emergency number")
+STOPPED = Text(
+    "engine.stopped",
+    "You will get no more messages from Homeward. Send START to come back, DELETE to erase "
+    "your answers.",
+)
+RESTARTED = Text("engine.restarted", "Your answers were cleared. Starting again.")
 REMINDER = Text(
     "engine.reminder",
     "Your Homeward questions are waiting. Reply to go on, or send STOP for no more messages.",

@@ -47,6 +47,7 @@ def payloads(address: Address, replies: Sequence[Outbound]) -> list[dict[str, An
                     "text": part,
                     "choices": [[c.key, c.label] for c in reply.choices] if last else [],
                     "question": reply.question if last else None,
+                    **({"after_stop": True} if reply.after_stop else {}),
                 }
             )
     return found

@@ -118,7 +118,8 @@ class Worker:
         self._jitter = jitter
         self._no_sender_delay = no_sender_delay
         self._rng = rng or random.Random()
-        # What to do when every intake of a referral gave up (pass it to the general intake).
+        # What to do when every intake of a referral gave up: pass it to the next-best partner
+        # (bot/delivery/failover.py), in the transaction that records the last failure.
         self._on_referral_failed = on_referral_failed
 
     def run_once(self) -> int:
@@ -152,7 +153,11 @@ class Worker:
             # Reclaimed after a crash with its attempts used up: do not send again.
             self._record_dead(item, ATTEMPTS_EXHAUSTED)
             return
-        if item.kind in CHAT_KINDS and item.contact_id is not None:
+        if (
+            item.kind in CHAT_KINDS
+            and item.contact_id is not None
+            and item.payload.get("after_stop") is not True  # the one confirmation of STOP
+        ):
             with self._sessions() as session:
                 unreachable = contacts.is_opted_out(session, item.contact_id)
             if unreachable:

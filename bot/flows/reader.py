@@ -6,10 +6,13 @@ import re
 from datetime import timedelta
 from typing import Any
 
+from bot.core.answers import NOT_SURE, yes_no_options
 from bot.core.conditions import (
     AllOf,
     AnswerBetween,
+    Answered,
     AnswerIs,
+    AnswerSum,
     AnyOf,
     Condition,
     HasTag,
@@ -37,16 +40,26 @@ from bot.flows.yamldoc import LineDict, LineList
 _SLUG = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
 _DURATION = re.compile(r"^(\d+)\s*([mhd])$")
 
-_TOP_KEYS = {"spec", "id", "title", "start", "expire_after", "sms_budget", "tag_rules", "nodes"}
+_TOP_KEYS = {
+    "spec",
+    "id",
+    "title",
+    "start",
+    "expire_after",
+    "sms_budget",
+    "tag_rules",
+    "to_self",
+    "nodes",
+}
 # The keys each kind of node takes; a question also takes the keys of its type.
 _KIND_KEYS = {
-    "say": {"say", "next"},
+    "say": {"say", "say_self", "next"},
     "do": {"do", "with", "next"},
-    "ask": {"ask", "type", "next", "optional", "hint"},
+    "ask": {"ask", "ask_self", "type", "next", "optional", "hint"},
 }
 _TYPE_KEYS = {
     "choice": {"choices"},
-    "yes_no": {"tags"},
+    "yes_no": {"tags", "not_sure"},
     "text": {"max_length"},
     "number": {"min", "max"},
     "year": {"min", "max"},
@@ -94,6 +107,9 @@ class FlowReader:
             source=self.source,
             start_line=doc.lines.get("start", doc.line),
             sms_budget=self.budget(doc.get("sms_budget"), doc.lines.get("sms_budget", doc.line)),
+            to_self=(
+                self.condition(doc["to_self"], doc.lines["to_self"]) if "to_self" in doc else None
+            ),
         )
 
     def unknown_keys(self, mapping: LineDict, allowed: set[str], where: str) -> None:
@@ -174,8 +190,12 @@ class FlowReader:
             )
             return Node(node_id, action=action, routes=routes, line=line)
         text = self.words(body[kind], body.lines[kind], f"the text of node '{node_id}'")
+        own = f"{kind}_self"
+        self_text = self.words(body.get(own), body.lines.get(own, line), f"{own} of '{node_id}'")
         question = self.question(node_id, body, line) if kind == "ask" else None
-        return Node(node_id, text=text, question=question, routes=routes, line=line)
+        return Node(
+            node_id, text=text, question=question, routes=routes, line=line, self_text=self_text
+        )
 
     def question(self, node_id: str, body: LineDict, line: int) -> Question:
         written = _text(body.get("type", ""))
@@ -190,8 +210,14 @@ class FlowReader:
             options = self.choices(node_id, body.get("choices"), body.lines.get("choices", line))
         elif "choices" in body:
             self.issue(body.lines["choices"], f"only choice questions have choices ('{node_id}')")
+        not_sure = body.get("not_sure", False) if kind == "yes_no" else False
+        if not isinstance(not_sure, bool):
+            self.issue(body.lines["not_sure"], f"'not_sure' must be true or false ('{node_id}')")
+            not_sure = False
         if kind == "yes_no":
-            options = self.yes_no(node_id, body.get("tags"), body.lines.get("tags", line))
+            options = self.yes_no(
+                node_id, body.get("tags"), body.lines.get("tags", line), not_sure=not_sure
+            )
         elif "tags" in body:
             self.issue(
                 body.lines["tags"],
@@ -214,7 +240,7 @@ class FlowReader:
             self.issue(body.lines["optional"], f"'optional' must be true or false ('{node_id}')")
             optional = False
         hint = self.words(body.get("hint"), body.lines.get("hint", line), "hint")
-        return Question(kind, options, minimum, maximum, max_length, optional, hint)
+        return Question(kind, options, minimum, maximum, max_length, optional, hint, not_sure)
 
     def integer(self, body: LineDict, key: str, node_id: str) -> int | None:
         value = body.get(key)
@@ -253,23 +279,28 @@ class FlowReader:
             )
         return tuple(options)
 
-    def yes_no(self, node_id: str, tags: Any, line: int) -> tuple[Option, ...]:
+    def yes_no(
+        self, node_id: str, tags: Any, line: int, *, not_sure: bool = False
+    ) -> tuple[Option, ...]:
         if tags is None:
             tags = {}
         if not isinstance(tags, dict):
             self.issue(line, f"'tags' of yes_no question '{node_id}' maps yes/no to tag lists")
             tags = {}
         by_answer = {_text(k): v for k, v in tags.items()}
-        for key in by_answer.keys() - {"yes", "no"}:
-            self.issue(line, f"yes_no tags take only 'yes' and 'no', not '{key}' ('{node_id}')")
+        answers = ("yes", "no", NOT_SURE) if not_sure else ("yes", "no")
+        for key in by_answer.keys() - set(answers):
+            self.issue(
+                line, f"yes_no tags take only {', '.join(answers)}, not '{key}' ('{node_id}')"
+            )
         return tuple(
             Option(
-                answer,
-                answer.capitalize(),
-                tags=self.tag_list(by_answer.get(answer), line),
+                option.id,
+                option.label,
+                tags=self.tag_list(by_answer.get(option.id), line),
                 line=line,
             )
-            for answer in ("yes", "no")
+            for option in yes_no_options(not_sure=not_sure)
         )
 
     def keywords(self, value: Any, line: int) -> dict[str, frozenset[str]]:
@@ -346,10 +377,43 @@ class FlowReader:
             if len(value) != 1:
                 self.issue(line, "'tag' takes a tag name and nothing else")
             return HasTag(_text(value["tag"]))
+        if "answered" in value:
+            if len(value) != 1:
+                self.issue(line, "'answered' takes a question id and nothing else")
+            return Answered(_text(value["answered"]))
+        if "sum" in value:
+            return self.sum_condition(value, line)
         if "answer" in value:
             return self.answer_condition(value, line)
         self.issue(line, f"unknown condition with keys {', '.join(sorted(value))}")
         return never
+
+    def sum_condition(self, value: LineDict, line: int) -> Condition:
+        """`{sum: [a, b, -c, 2012], below: 19}`: answers added (or taken away) and numbers."""
+        terms = value["sum"]
+        rest = set(value) - {"sum"}
+        if (
+            not isinstance(terms, list)
+            or not terms
+            or not rest
+            or not rest <= {"at_least", "below"}
+        ):
+            self.issue(line, "'sum' takes a list of questions and numbers, and at_least/below")
+            return AnyOf(())
+        parts: list[tuple[int, str]] = []
+        constant = 0
+        for term in terms:
+            if isinstance(term, int) and not isinstance(term, bool):
+                constant += term
+                continue
+            text = _text(term).strip()
+            sign, name = (-1, text[1:].strip()) if text.startswith("-") else (1, text)
+            parts.append((sign, name))
+        bounds = [value.get("at_least"), value.get("below")]
+        if not all(b is None or (isinstance(b, int) and not isinstance(b, bool)) for b in bounds):
+            self.issue(line, "at_least and below take whole numbers")
+        at_least, below = (b if isinstance(b, int) else None for b in bounds)
+        return AnswerSum(tuple(parts), constant, at_least, below)
 
     def answer_condition(self, value: LineDict, line: int) -> Condition:
         question = _text(value["answer"])

@@ -55,9 +55,30 @@ def test_stop_at_a_free_text_question_is_a_command_not_an_answer(engine: Engine)
     assert state.node_id == "note"
     turn = engine.step(state, message("STOP"))
     assert turn.effects == (OptedOut(),)
-    assert turn.outbound == ()
+    (confirmation,) = turn.outbound  # one confirmation, sent although STOP was just said
+    assert confirmation.after_stop and "START" in confirmation.text
     assert "note" not in turn.state.answers
     assert turn.state.opted_out
+
+
+@pytest.mark.parametrize(("channel", "confirmed"), [("sms", False), ("whatsapp", True)])
+def test_stop_is_confirmed_once_except_on_sms_where_the_carrier_does(
+    engine: Engine, channel: str, confirmed: bool
+) -> None:
+    state = play(engine, "hi", "1")
+    turn = engine.step(state, Inbound(Address(channel, "+15550001"), "STOP", NOW, None))
+    assert turn.effects == (OptedOut(),)
+    assert len(turn.outbound) == (1 if confirmed else 0)
+    later = engine.step(turn.state, Inbound(Address(channel, "+15550001"), "hello", NOW, None))
+    assert later.outbound == ()
+
+
+def test_restart_says_the_answers_were_cleared(engine: Engine) -> None:
+    state = play(engine, "hi", "1", "Mexico")
+    assert state.answers
+    turn = engine.step(state, message("RESTART"))
+    assert "cleared" in turn.outbound[0].text
+    assert turn.state.answers == {}
 
 
 def test_after_stop_nothing_is_sent_until_start(engine: Engine) -> None:

@@ -26,9 +26,8 @@ LEXICON = Lexicon(
         | {"no i wasn't", "i wasn't", "no i haven't", "never", "false"}
     ),
     skip=frozenset({"skip", "pass", "prefer not to say", "rather not say", "i'd rather not"}),
-    approximately=frozenset(
-        {"about", "around", "approximately", "approx", "roughly", "maybe", "like"}
-    ),
+    approximately=frozenset({"in", "in the year"})
+    | frozenset({"about", "around", "approximately", "approx", "roughly", "maybe", "like"}),
     number_units=frozenset({"years", "year", "yrs", "yr", "years old", "year old", "old", "y.o."}),
     greetings=frozenset(
         {"hi", "hello", "hey", "hi there", "hello there", "good morning", "good afternoon"}
@@ -39,4 +38,21 @@ LEXICON = Lexicon(
         | {"deported", "brother", "son", "husband", "father", "lawyer", "what", "how"}
     ),
     language_names=frozenset({"english", "inglés", "anglais", "anglè", "inglês"}),
+    unsure=frozenset(
+        {
+            "don't know",
+            "dont know",
+            "i am not sure",
+            "i don't know",
+            "i dont know",
+            "i'm not sure",
+            "idk",
+            "im not sure",
+            "no idea",
+            "not sure",
+            "unsure",
+        }
+    ),
+    ago_before=frozenset(),
+    ago_after=frozenset({"ago"}),
 )

@@ -38,7 +38,8 @@ LEXICON = Lexicon(
         {"pasar", "paso", "saltar", "omitir", "prefiero no decir", "prefiero no decirlo"}
         | {"prefiero no contestar", "prefiero no responder"}
     ),
-    approximately=frozenset(
+    approximately=frozenset({"el año", "en", "en el", "en el año"})
+    | frozenset(
         {"unos", "unas", "como", "como unos", "cerca de", "aproximadamente", "aprox"}
         | {"más o menos", "alrededor de", "casi", "tal vez", "quizá", "quizás", "creo que"}
     ),
@@ -128,4 +129,18 @@ LEXICON = Lexicon(
         "AS": ("Samoa Americana",),
         "MP": ("Islas Marianas del Norte",),
     },
+    unsure=frozenset(
+        {
+            "ni idea",
+            "no estoy segura",
+            "no estoy seguro",
+            "no lo sé",
+            "no sabemos",
+            "no se",
+            "no sé",
+            "quién sabe",
+        }
+    ),
+    ago_before=frozenset({"hace", "hace como", "hace unos", "hace unos como"}),
+    ago_after=frozenset({"atrás", "para atrás"}),
 )

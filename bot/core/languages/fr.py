@@ -34,7 +34,8 @@ LEXICON = Lexicon(
         {"passer", "je passe", "je préfère ne pas dire", "préfère ne pas dire"}
         | {"je préfère ne pas répondre", "pas de réponse", "sans réponse", "je ne veux pas dire"}
     ),
-    approximately=frozenset(
+    approximately=frozenset({"en"})
+    | frozenset(
         {"environ", "vers", "à peu près", "autour de", "presque", "plus ou moins", "dans les"}
         | {"peut-être", "genre", "approximativement"}
     ),
@@ -112,4 +113,18 @@ LEXICON = Lexicon(
         "AS": ("Samoa américaines",),
         "MP": ("Îles Mariannes du Nord",),
     },
+    unsure=frozenset(
+        {
+            "aucune idée",
+            "je ne sais pas",
+            "je ne suis pas sûr",
+            "je ne suis pas sûre",
+            "je sais pas",
+            "pas sûr",
+            "pas sûre",
+            "sais pas",
+        }
+    ),
+    ago_before=frozenset({"il y a", "y a", "ya"}),
+    ago_after=frozenset(),
 )

@@ -32,7 +32,8 @@ LEXICON = Lexicon(
         {"pase", "m pito pa di", "mwen pito pa di", "m pa vle di", "mwen pa vle di"}
         | {"pa vle di", "sote", "m prefere pa di"}
     ),
-    approximately=frozenset({"anviwon", "apeprè", "bò", "petèt", "pwobableman", "nan"}),
+    approximately=frozenset({"an", "nan lane"})
+    | frozenset({"anviwon", "apeprè", "bò", "petèt", "pwobableman", "nan"}),
     number_units=frozenset({"an", "zan", "ane", "lane", "ans", "an konsa", "lane konsa", "konsa"}),
     greetings=frozenset(
         {"bonjou", "bonswa", "bonjou mesye", "bonjou madam", "sak pase", "sa k pase"}
@@ -142,4 +143,17 @@ LEXICON = Lexicon(
     # Some Babel releases carry no Creole territory names: these lead, then French.
     countries_shown=True,
     name_fallbacks=("fr",),
+    unsure=frozenset(
+        {
+            "m pa fin sèten",
+            "m pa konnen",
+            "m pa sèten",
+            "mwen pa konnen",
+            "mwen pa sèten",
+            "pa konnen",
+            "pa sèten",
+        }
+    ),
+    ago_before=frozenset({"gen", "sa fè", "sa gen"}),
+    ago_after=frozenset({"de sa", "desa", "sa gen"}),
 )

@@ -63,7 +63,8 @@ LEXICON = Lexicon(
             "romlong",
         }
     ),
-    approximately=frozenset({"ប្រហែល", "ប្រមាណ", "ប្រហែលជា", "រាវ", "អាយុ", "prohel", "brohel"}),
+    approximately=frozenset({"កាលពី", "ឆ្នាំ", "នៅឆ្នាំ"})
+    | frozenset({"ប្រហែល", "ប្រមាណ", "ប្រហែលជា", "រាវ", "អាយុ", "prohel", "brohel"}),
     number_units=frozenset({"ឆ្នាំ", "ខួប", "ឆ្នាំហើយ", "ខួបហើយ", "chnam", "chhnam"}),
     greetings=frozenset(
         {"សួស្ដី", "សួស្តី", "សួស្ដីបង", "សួស្តីបង", "ជម្រាបសួរ", "ជំរាបសួរ", "អរុណសួស្ដី"}
@@ -178,4 +179,7 @@ LEXICON = Lexicon(
         "WY": ("វ៉ាយអូមីង",),
         "PR": ("ព័រតូរីកូ",),
     },
+    unsure=frozenset({"ខ្ញុំមិនដឹង", "មិនច្បាស់", "មិនដឹង", "មិនប្រាកដ"}),
+    ago_before=frozenset(),
+    ago_after=frozenset({"កន្លងទៅ", "មុន", "មុននេះ"}),
 )

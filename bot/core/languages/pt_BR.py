@@ -36,7 +36,8 @@ LEXICON = Lexicon(
         | {"não quero dizer", "não quero responder"}
     ),
     # Stripped one word at a time from the front: "cerca de 20", "mais ou menos 20".
-    approximately=frozenset(
+    approximately=frozenset({"em", "em torno de", "no ano de"})
+    | frozenset(
         {"cerca de", "uns", "umas", "aproximadamente", "aprox", "quase", "talvez", "tipo"}
         | {"mais ou menos", "por volta de", "em torno de", "lá pelos", "lá pelo", "uns", "tipo"}
     ),
@@ -126,4 +127,17 @@ LEXICON = Lexicon(
         "MP": ("Ilhas Marianas do Norte",),
         "WV": ("Virgínia Ocidental",),
     },
+    unsure=frozenset(
+        {
+            "nao sei",
+            "nao tenho certeza",
+            "não sabemos",
+            "não sei",
+            "não tenho certeza",
+            "sei lá",
+            "sei não",
+        }
+    ),
+    ago_before=frozenset({"faz", "há", "uns"}),
+    ago_after=frozenset({"atrás", "pra trás"}),
 )

@@ -42,7 +42,8 @@ LEXICON = Lexicon(
     ),
     # "năm", "vào", "lúc", "hồi" come before a year or an age ("năm 2010", "lúc 5 tuổi")
     # without changing it.
-    approximately=frozenset(
+    approximately=frozenset({"vào năm"})
+    | frozenset(
         {"khoảng", "chừng", "tầm", "độ", "do", "cỡ", "gần", "ước", "năm", "vào", "lúc", "hồi"}
     ),
     number_units=frozenset({"năm", "tuổi", "năm trời", "năm rồi"}),
@@ -110,4 +111,7 @@ LEXICON = Lexicon(
         "AS": ("Samoa thuộc Mỹ",),
         "MP": ("Quần đảo Bắc Mariana",),
     },
+    unsure=frozenset({"chưa chắc", "không biết", "không chắc", "không nhớ", "không rõ"}),
+    ago_before=frozenset({"cách đây"}),
+    ago_after=frozenset({"trước", "trước đây", "về trước"}),
 )

@@ -27,7 +27,8 @@ LEXICON = Lexicon(
     skip=frozenset(
         {"跳过", "跳過", "不想说", "不想說", "不想回答", "不愿透露", "保密", "tiaoguo"}
     ),
-    approximately=frozenset({"大约", "大約", "大概", "约", "約", "差不多", "将近", "左右"}),
+    approximately=frozenset({"于", "在", "在年"})
+    | frozenset({"大约", "大約", "大概", "约", "約", "差不多", "将近", "左右"}),
     number_units=frozenset({"年", "岁", "歲", "周岁", "年左右", "岁左右", "多年", "多岁", "左右"}),
     greetings=frozenset(
         {"你好", "您好", "你好啊", "你们好", "你們好", "早上好", "下午好", "晚上好", "早安"}
@@ -125,4 +126,7 @@ LEXICON = Lexicon(
         "WY": ("怀俄明州", "怀俄明", "懷俄明州", "懷俄明"),
         "PR": ("波多黎各", "波多黎各自由邦"),
     },
+    unsure=frozenset({"不太清楚", "不清楚", "不知道", "不确定", "说不准"}),
+    ago_before=frozenset(),
+    ago_after=frozenset({"之前", "以前", "前", "年以前", "年前"}),
 )
