@@ -46,7 +46,6 @@ def build_services(settings: Settings) -> Services:
             f"HOMEWARD_START_FLOW names '{settings.start_flow}', which is not a flow "
             f"(flows: {', '.join(sorted(flows)) or 'none'})"
         )
-    engine = Engine(flows, settings.start_flow, load_translators(only=settings.languages))
     directory = load_directory(SHIPPED, settings.partners_file)
     fallback = directory.general_intake
     if settings.fallback_partner is not None:
@@ -69,6 +68,15 @@ def build_services(settings: Settings) -> Services:
             f"the flow '{start.id}' refers people to partners, but the directory has no general "
             "intake: set HOMEWARD_PARTNERS_FILE (`homeward partners demo` writes a demo one)"
         )
+    if not settings.coalition_contact and not settings.development:
+        logger.warning("HOMEWARD_COALITION_CONTACT is not set: texts name the general intake")
+    facts = {
+        "general_intake": fallback.name if fallback is not None else "",
+        "coalition_contact": settings.coalition_contact
+        or (fallback.name if fallback is not None else ""),
+    }
+    translators = load_translators(only=settings.languages)
+    engine = Engine(flows, settings.start_flow, translators, facts=facts)
     silent = [p for p in directory.partners if p.legal and not p.can_receive]
     if silent:
         # Never a surprise: organizations without intake receive nothing (see `partners check`).

@@ -46,6 +46,9 @@ class Settings:
     languages: tuple[str, ...] | None = None
     # Locales whose SMS have the accents GSM-7 lacks folded away (cheaper, plainer spelling).
     sms_fold_accents: frozenset[str] = frozenset()
+    # How a person reaches the coalition when no legal group can receive a referral (a
+    # phone number or a web address, as people should read it).
+    coalition_contact: str = ""
 
     @property
     def development(self) -> bool:
@@ -84,6 +87,7 @@ class Settings:
             email_from=_email(env.get("HOMEWARD_EMAIL_FROM") or "referrals@homeward.invalid"),
             languages=_locales(env, "HOMEWARD_LANGUAGES") or None,
             sms_fold_accents=frozenset(_locales(env, "HOMEWARD_SMS_FOLD_ACCENTS")),
+            coalition_contact=(env.get("HOMEWARD_COALITION_CONTACT") or "").strip(),
         )
 
 

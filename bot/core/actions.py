@@ -26,7 +26,9 @@ class ActionResult:
 REFERRAL_PLACEHOLDERS = frozenset({"partner", "reference"})
 # And these facts the engine is given or derives: the coalition's general intake, how long
 # answers are kept, and the emergency number of the country the person is in.
-FACT_PLACEHOLDERS = frozenset({"general_intake", "unfinished_days", "referral_days", "emergency"})
+FACT_PLACEHOLDERS = frozenset(
+    {"general_intake", "coalition_contact", "unfinished_days", "referral_days", "emergency"}
+)
 
 # Finds the partner for a case (bot/core/matching.py over the directory); None: nobody.
 Matcher = Callable[[Case], Match | None]

@@ -48,6 +48,17 @@ def extract_flow_yaml(
 
 
 def _node_messages(flow: Flow, node: Node, body: LineDict) -> Iterator[Extracted]:
+    yield from _main_messages(flow, node, body)
+    if node.self_text:
+        key = "say_self" if node.question is None else "ask_self"
+        comment = (
+            f"Node '{node.id}': the same text said to the deported person themselves "
+            "(they are writing for themselves)."
+        )
+        yield body.lines[key], "pgettext", (flow.self_context(node.id), node.self_text), [comment]
+
+
+def _main_messages(flow: Flow, node: Node, body: LineDict) -> Iterator[Extracted]:
     if node.question is None:
         if node.text:
             comment = f"Node '{node.id}': a message (say)."
