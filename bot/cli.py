@@ -14,14 +14,13 @@ from pathlib import Path
 import click
 import waitress
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session
 
 from bot.app import Services, build_services, create_app
+from bot.cli_referrals import failover_for, referrals_group
 from bot.core.engine import Engine
 from bot.core.errors import HomewardError
 from bot.core.flow import Flow
 from bot.core.i18n import SOURCE_LOCALE
-from bot.delivery import referrals as referrals_out
 from bot.delivery.senders import build_senders, close_senders
 from bot.delivery.telegram_sender import set_webhook
 from bot.delivery.worker import Worker
@@ -145,13 +144,11 @@ def _worker(services: Services) -> Iterator[Worker]:
     """An outbox worker with the senders of the configured channels, closed afterwards."""
     senders = build_senders(services.settings, services.sessions, services.directory)
     try:
-        fallback = services.conversations.fallback
-
-        def pass_on(session: Session, referral_id: str, now: datetime) -> None:
-            referrals_out.pass_on(session, referral_id, fallback, now)
-
         yield Worker(
-            services.sessions, senders, lambda: datetime.now(UTC), on_referral_failed=pass_on
+            services.sessions,
+            senders,
+            lambda: datetime.now(UTC),
+            on_referral_failed=failover_for(services),
         )
     finally:
         close_senders(senders)
@@ -441,3 +438,6 @@ def partners_enable_webhook(partner_id: str) -> None:
     with _running(_settings()) as services, services.sessions.begin() as session:
         enabled = referrals.enable_webhook(session, partner_id)
     click.echo(f"{partner_id}: webhook " + ("enabled again." if enabled else "was not disabled."))
+
+
+main.add_command(referrals_group)

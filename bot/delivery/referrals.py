@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import logging
 from datetime import datetime
@@ -13,7 +12,7 @@ from bot.core.effects import ReferralRequested
 from bot.core.flow import Flow
 from bot.core.messages import Address
 from bot.core.partners import Partner
-from bot.core.referral import AnsweredBy, Consent, Referral, from_document
+from bot.core.referral import AnsweredBy, Consent, Referral
 from bot.core.state import State
 from bot.delivery import email, webhook
 from bot.storage import referrals
@@ -82,45 +81,27 @@ def send(
     )
     if not created:
         return False
-    _enqueue(session, referral, partner, now)
+    enqueue(session, referral, partner, now)
     logger.info("referral %s queued for partner %s", referral.id, partner.id)
     return True
 
 
-PASSED_ON_REASON = (
-    "the first partner could not be reached; the coalition's general intake will find one"
-)
-
-
 def pass_on(session: Session, referral_id: str, fallback: Partner | None, now: datetime) -> bool:
-    """Send a referral no intake of its partner could take to the coalition's general intake.
+    """Send a referral straight to the general intake (`fallback`), as Homeward once did.
 
-    The referral keeps its id and reference code (the family knows that code); the new
-    partner gets its own deliveries. False when there is nowhere else to send it: the
-    operator sees it failed in `homeward outbox`.
+    Kept for older callers; `bot.delivery.failover.Failover` tries the next-best partner first
+    and tells the family. False when there is nowhere else to send it.
     """
-    document = referrals.document_of(session, referral_id)
-    if document is None:
-        return False
-    first = from_document(document)
-    if fallback is None or not fallback.can_receive or first.partner_id == fallback.id:
-        logger.error("referral %s could not be delivered and has nowhere else to go", referral_id)
-        return False
-    moved = dataclasses.replace(
-        first,
-        partner_id=fallback.id,
-        partner_name=fallback.name,
-        match_reasons=(PASSED_ON_REASON,),
-    )
-    referrals.reassign(session, referral_id, fallback.id, moved.to_document(), now)
-    _enqueue(session, moved, fallback, now)
-    logger.warning(
-        "referral %s passed on from %s to %s", referral_id, first.partner_id, fallback.id
-    )
-    return True
+    # Imported here: failover queues deliveries with `enqueue` below.
+    from bot.delivery.failover import Failover
+
+    passed = Failover((), fallback).pass_on(session, referral_id, now)
+    return passed is not None and passed.partner is not None
 
 
-def _enqueue(session: Session, referral: Referral, partner: Partner, now: datetime) -> None:
+def enqueue(session: Session, referral: Referral, partner: Partner, now: datetime) -> None:
+    """Queue the referral for every intake of `partner` that works (a webhook that answered
+    410 Gone does not), in the caller's transaction."""
     intake = partner.intake
     if (
         intake is not None

@@ -168,7 +168,8 @@ class Referral(Base):
     """A case sent (or being sent) to a partner; `document` is the referral JSON it received.
 
     `status`: sending (in the outbox), delivered (a partner endpoint took it), failed (every
-    attempt and every fallback failed). The partner portal adds accepted, declined, closed.
+    attempt and every fallback failed), declined (the last partner able to take it said no).
+    The partner portal adds accepted and closed.
     """
 
     __tablename__ = "referrals"
@@ -182,6 +183,9 @@ class Referral(Base):
     status: Mapped[str] = mapped_column(String(16))
     urgent: Mapped[bool] = mapped_column(default=False, server_default=false())
     document: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # What matching read (the case: tags, language, states, country) and the partners tried
+    # since, so that a partner who cannot take it is replaced by the next-best one.
+    routing: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
