@@ -9,6 +9,7 @@ from bot.core.sms import (
     GSM7_EXTENSION,
     Segments,
     fold_accents,
+    grapheme_clusters,
     is_gsm7,
     segments,
     smart_fold,
@@ -170,3 +171,113 @@ def test_folding_turns_a_ucs2_spanish_message_into_gsm7() -> None:
     text = "¿En qué año fue deportado por última vez? Una fecha aproximada está bien."
     assert segments(text).encoding == "UCS-2"
     assert segments(fold_accents(text)) == Segments("GSM-7", len(text), 1)
+
+
+# A grapheme cluster is what a reader sees as one character. Twilio's segment calculator packs
+# whole clusters into the 67 UTF-16 units of each part of a concatenated UCS-2 message, so a
+# cluster that would straddle a boundary opens the next part. Each text below puts a boundary
+# (after unit 67) inside one cluster; the counts are worked out by hand in the comments, and
+# `naive` is what splitting at every 67th unit (surrogate pairs kept) would give.
+KHMER_SYLLABLE = "ស្តី"  # sa, coeng, ta (written below sa), vowel sign ii: 4 units, one syllable
+THUMBS_UP_MEDIUM = "\U0001f44d\U0001f3fd"  # 👍🏽: two surrogate pairs, 4 units
+CAMBODIA = "\U0001f1f0\U0001f1ed"  # 🇰🇭: two regional indicators, 4 units
+FAMILY = "\U0001f468\u200d\U0001f469\u200d\U0001f467"  # 👨‍👩‍👧: 2 + 1 + 2 + 1 + 2 = 8 units
+HEALTH_WORKER = "\U0001f469\u200d\u2695\ufe0f"  # 👩‍⚕️: 2 + 1 + 1 + 1 = 5 units
+
+
+@pytest.mark.parametrize(
+    ("text", "units", "count", "naive"),
+    [
+        # Units 1-66 are single consonants; the syllable would take 67-70, so part 1 stops at
+        # 66 and part 2 holds the syllable and 63 consonants (67); the last one opens part 3.
+        pytest.param("ក" * 66 + KHMER_SYLLABLE + "ក" * 64, 134, 3, 2, id="Khmer syllable"),
+        # The boundary falls between the coeng and the subscript it introduces (66-67 | 68-69):
+        # part 1 stops at 65, part 2 is the syllable and 63 consonants, part 3 the last two.
+        pytest.param(
+            "ក" * 65 + KHMER_SYLLABLE + "ក" * 65, 134, 3, 2, id="Khmer subscript after coeng"
+        ),
+        # Ka and the spacing vowel sign aa (U+17B6) at 67-68: 66 | 2 + 65 = 67 | 1.
+        pytest.param("ក" * 66 + "កា" + "ក" * 66, 134, 3, 2, id="Khmer spacing vowel sign"),
+        # The thumb (66-67) would fit part 1, its skin tone (68-69) not: 65 | 4 + 63 | 2.
+        pytest.param("a" * 65 + THUMBS_UP_MEDIUM + "a" * 65, 134, 3, 2, id="emoji and modifier"),
+        pytest.param("a" * 65 + CAMBODIA + "a" * 65, 134, 3, 2, id="flag"),
+        # Two flags in a row are two clusters: 65 | 4 + 4 + 59 = 67 | 2.
+        pytest.param(
+            "a" * 65 + CAMBODIA + "\U0001f1fa\U0001f1f8" + "a" * 61, 134, 3, 2, id="two flags"
+        ),
+        # The family takes 62-69, its second joiner 67: 61 | 8 + 59 = 67 | 6.
+        pytest.param("a" * 61 + FAMILY + "a" * 65, 134, 3, 2, id="ZWJ sequence"),
+        # The health worker takes 64-68: 63 | 5 + 62 = 67 | 4.
+        pytest.param("a" * 63 + HEALTH_WORKER + "a" * 66, 134, 3, 2, id="ZWJ and selector"),
+        # A decomposed ế (e, circumflex, acute) at 67-69: 66 | 3 + 64 = 67 | 1.
+        pytest.param("a" * 66 + "e\u0302\u0301" + "a" * 65, 134, 3, 2, id="combining marks"),
+        # The keycap 1️⃣ (digit, VS16, enclosing keycap) at 66-68: 65 | 3 + 64 = 67 | 2.
+        pytest.param("a" * 65 + "1\ufe0f\u20e3" + "a" * 66, 134, 3, 2, id="keycap"),
+    ],
+)
+def test_a_cluster_is_never_split_between_parts(
+    text: str, units: int, count: int, naive: int
+) -> None:
+    assert len(text.encode("utf-16-le")) // 2 == units
+    assert naive == -(-units // 67) and count == naive + 1  # the straddle costs one part
+    result = segments(text)
+    assert (result.encoding, result.units, result.count) == ("UCS-2", units, count)
+
+
+@pytest.mark.parametrize(
+    ("text", "units", "count"),
+    [
+        # Single messages hold 70 units whatever the clusters: 14 syllables of 5 units.
+        pytest.param("ខ្ញុំ" * 14, 70, 1, id="70 units of Khmer"),
+        pytest.param("ខ្ញុំ" * 14 + "ក", 71, 2, id="71 units of Khmer"),
+        pytest.param(THUMBS_UP_MEDIUM * 17 + "áá", 70, 1, id="70 units of emoji"),
+        pytest.param(THUMBS_UP_MEDIUM * 17 + "ááá", 71, 2, id="71 units of emoji"),
+        # A cluster ending exactly at unit 67 fits: 63 + 4 | 4.
+        pytest.param("a" * 63 + CAMBODIA + CAMBODIA, 71, 2, id="flag ends part 1"),
+        # Chinese has a cluster per character, so only the unit count matters: 67 + 67 (+ 1).
+        pytest.param("你" * 134, 134, 2, id="134 Chinese characters"),
+        pytest.param("你" * 135, 135, 3, id="135 Chinese characters"),
+        # A cluster longer than a part cannot stay whole: a and 80 accents, 67 | 14.
+        pytest.param("a" + "\u0301" * 80, 81, 2, id="cluster longer than a part"),
+    ],
+)
+def test_ucs2_part_boundaries_with_clusters(text: str, units: int, count: int) -> None:
+    result = segments(text)
+    assert (result.encoding, result.units, result.count) == ("UCS-2", units, count)
+
+
+@pytest.mark.parametrize(
+    ("text", "clusters"),
+    [
+        pytest.param("", [], id="empty"),
+        pytest.param("សួស្តី", ["សួ", "ស្តី"], id="Khmer hello: two syllables"),
+        pytest.param("ខ្ញុំ", ["ខ្ញុំ"], id="Khmer I: subscript and two signs"),
+        pytest.param("ស្ត្រី", ["ស្ត្រី"], id="Khmer woman: two subscripts"),
+        pytest.param("កា", ["កា"], id="Khmer spacing vowel sign"),
+        pytest.param("Tie\u0302\u0301ng", ["T", "i", "e\u0302\u0301", "n", "g"], id="Vietnamese"),
+        pytest.param("你好", ["你", "好"], id="Chinese"),
+        pytest.param(
+            "\U0001f44d\U0001f3fd\U0001f44d", [THUMBS_UP_MEDIUM, "\U0001f44d"], id="tone"
+        ),
+        pytest.param(FAMILY + HEALTH_WORKER, [FAMILY, HEALTH_WORKER], id="ZWJ sequences"),
+        pytest.param(
+            CAMBODIA + "\U0001f1fa\U0001f1f8\U0001f1f2",
+            [CAMBODIA, "\U0001f1fa\U0001f1f8", "\U0001f1f2"],
+            id="flags pair up",
+        ),
+        pytest.param("\u263a\ufe0f1\ufe0f\u20e3", ["\u263a\ufe0f", "1\ufe0f\u20e3"], id="VS16"),
+        pytest.param(
+            "\u1100\u1161\u11a8\uac00\u11a8",
+            ["\u1100\u1161\u11a8", "\uac00\u11a8"],
+            id="Hangul jamo and syllables",
+        ),
+        pytest.param("a\r\nb\n\n", ["a", "\r\n", "b", "\n", "\n"], id="CR LF is one"),
+        pytest.param("\u0301a", ["\u0301", "a"], id="a lone mark is its own"),
+        pytest.param("a\u200db", ["a\u200d", "b"], id="ZWJ joins emoji only"),
+        pytest.param("क्षि", ["क्षि"], id="Devanagari conjunct"),
+        pytest.param("ไทยำ", ["ไ", "ท", "ยำ"], id="Thai sara am is a spacing mark"),
+        pytest.param("\u0600\u0661", ["\u0600\u0661"], id="Arabic number sign prepends"),
+    ],
+)
+def test_grapheme_clusters(text: str, clusters: list[str]) -> None:
+    assert grapheme_clusters(text) == clusters
