@@ -155,7 +155,10 @@ def _change(state: State, args: Mapping[str, str], ctx: ActionContext) -> Action
 
 
 def _forget(state: State, args: Mapping[str, str], ctx: ActionContext) -> ActionResult:
-    """Forget every answer but those named in `keep` (space-separated question ids)."""
+    """Forget every answer but those named in `keep`, or those named in `drop`
+    (space-separated question ids)."""
+    if "drop" in args:
+        return ActionResult(state.without_answers(frozenset(args["drop"].split())))
     keep = frozenset(args["keep"].split())
     others = frozenset(question for question, _ in state.history) - keep
     return ActionResult(state.without_answers(others).evolve(referral={}))
@@ -184,6 +187,6 @@ ACTIONS: Mapping[str, ActionSpec] = {
         ),
         ActionSpec("refer", _refer, optional=frozenset({"private"})),
         ActionSpec("change", _change, required=frozenset({"pick_from", "back_to"})),
-        ActionSpec("forget", _forget, required=frozenset({"keep"})),
+        ActionSpec("forget", _forget, one_of=frozenset({"keep", "drop"})),
     )
 }

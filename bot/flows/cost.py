@@ -23,29 +23,30 @@ from bot.core.state import State
 # numbers and place names every locale reads, so the same conversation is priced in each
 # language; the first message is the locale's own greeting, which picks the language at once.
 TYPICAL_SCREENING: Mapping[str, str] = {
-    "who": "2",  # a family member
     "consent": "1",  # yes
-    "urgent": "2",  # no
+    "who": "2",  # a family member
+    "urgent_now": "3",  # neither danger nor detention
     "country": "Mexico",
     "year_removed": "2015",
     "times_removed": "1",  # once
-    "removal_kind": "1",  # went to court before a judge
-    "hearing": "1",
+    "removal_kind": "1",  # a judge, at a hearing
     "lawyer": "2",
     "pending": "2",
     "state_lived": "California",
     "court_state": "California",
     "years_in_us": "15",
     "age_at_arrival": "8",
+    "prior_status": "6",  # none
+    "citizen_parent": "2",
     "military": "2",
     "conviction": "2",
-    "conviction_status": "1",
     "us_family": "1",  # a U.S. citizen or resident spouse, child or parent
     "petition": "2",
+    "harmed": "4",  # neither
     "fear": "2",
-    "contact_how": "1",
-    "contact_when": "1",
+    "contact_how": "1",  # in this chat
     "summary": "1",  # that is right
+    "first_name": "skip",
     "share": "1",  # yes, send it
 }
 # A reply the script cannot answer twice in a row ends the conversation (a flow changed).

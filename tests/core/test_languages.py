@@ -75,11 +75,11 @@ def test_a_greeting_picks_the_language_at_once_confirmed_in_one_line(
 ) -> None:
     state, (turn,) = talk(greeting)
     assert state.locale == locale
-    confirmation, welcome, first_question = turn.outbound
+    confirmation, welcome, *_, first_question = turn.outbound
     assert "\n" not in confirmation.text
     assert confirmation.text == TRANSLATORS.get(locale).text(texts.LANGUAGE_SET)
     assert welcome.text == translated(locale, "screening.welcome", WELCOME)
-    assert first_question.question == "who"
+    assert first_question.question == "consent"  # consent is the first question
     if locale != "en":
         assert LanguageChanged(locale) in turn.effects
         assert welcome.text != WELCOME
@@ -112,7 +112,7 @@ def test_the_menu_takes_a_number_or_a_name(reply: str, locale: str) -> None:
     state, (_, turn) = talk("Haiti", reply)
     assert state.locale == locale
     assert turn.outbound[0].text == TRANSLATORS.get(locale).text(texts.LANGUAGE_SET)
-    assert turn.outbound[-1].question == "who"
+    assert turn.outbound[-1].question == "consent"
 
 
 @pytest.mark.parametrize(
@@ -145,7 +145,7 @@ def test_the_suggested_language_asks_first_and_is_listed_first() -> None:
     assert menu.choices[0].label == "Español"
     assert state.locale == "es"
     state, (_, picked) = talk("Haiti", "1", hint="es")
-    assert state.locale == "es" and picked.outbound[-1].question == "who"
+    assert state.locale == "es" and picked.outbound[-1].question == "consent"
 
 
 def test_a_telegram_language_code_is_a_hint_too() -> None:
@@ -161,7 +161,7 @@ def test_a_greeting_wins_over_the_country_code() -> None:
 def at_the_country_question(locale: str) -> State:
     greeting = {"en": "hello", "es": "hola", "fr": "bonjour", "ht": "bonjou"}[locale]
     yes = {"en": "yes", "es": "sí", "fr": "oui", "ht": "wi"}[locale]
-    state, turns = talk(greeting, "1", yes, "2")
+    state, turns = talk(greeting, yes, "2", "3")  # consent, a relative, no emergency
     assert turns[-1].outbound[-1].question == "country"
     return state
 
@@ -286,7 +286,7 @@ def test_numbers_with_the_words_around_them(locale: str, reply: str, value: int)
 
 
 def test_a_choice_is_picked_by_its_label_in_the_conversation_language() -> None:
-    state, _ = talk("hola")
+    state, _ = talk("hola", "sí")
     label = translated("es", "screening.who.family", "A family member")
     assert label != "A family member"
     turn = ENGINE.step(state, said(label.upper(), minute=5))
