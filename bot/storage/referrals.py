@@ -106,12 +106,6 @@ def reassign(
     )
 
 
-def document_of(session: Session, referral_id: str) -> dict[str, Any] | None:
-    """The document of a stored referral, or None."""
-    stored = session.get(Referral, referral_id)
-    return dict(stored.document) if stored is not None else None
-
-
 def disable_webhook(session: Session, partner_id: str, now: datetime) -> None:
     """The partner's endpoint said 410 Gone: stop sending to it (the operator re-enables it)."""
     if session.get(DisabledEndpoint, partner_id) is None:
