@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from bot.core.errors import ConfigError
 from bot.core.i18n import Text, Translator, Translators, native_name
 from bot.core.partners import Intake
-from bot.core.referral import Referral, from_document
+from bot.core.referral import Referral, SharedAnswer, from_document
 from bot.delivery.shared import enqueue_referral, referral_payload
 from bot.delivery.worker import PermanentFailure, RetryLater
 from bot.storage.outbox import OutboxItem
@@ -167,8 +167,8 @@ def summary(referral: Referral, translator: Translator) -> str:
         lines += [t(REASONS), *(f"- {reason}" for reason in referral.match_reasons), ""]
     lines.append(t(TAGS, tags=", ".join(sorted(referral.tags)) or t(NONE)))
     lines.append(t(ANSWERS))
-    for question, value in sorted(referral.answers.items()):
-        lines.append(f"- {question}: {t(SKIPPED) if value is None else value}")
+    for answer in referral.answers:
+        lines += _answer_lines(answer, translator)
     if not referral.answers:
         lines.append(f"- {t(NONE)}")
     lines += [
@@ -178,6 +178,23 @@ def summary(referral: Referral, translator: Translator) -> str:
         t(ATTACHED),
     ]
     return "\n".join(lines) + "\n"
+
+
+def _answer_lines(answer: SharedAnswer, translator: Translator) -> list[str]:
+    """One answer as two or more lines: the question in English, then the answer in words.
+
+    The answer is in English, followed by the words the person saw in their language when
+    they differ ("Yes (Sí)"), so an intake worker can read it back to them.
+    """
+    question = answer.question.splitlines() or [answer.id]
+    lines = [f"- {question[0]}", *(f"  {line}" for line in question[1:])]
+    if answer.skipped:
+        lines.append(f"  {translator.text(SKIPPED)}")
+    elif answer.label_local != answer.label:
+        lines.append(f"  {answer.label} ({answer.label_local})")
+    else:
+        lines.append(f"  {answer.label}")
+    return lines
 
 
 def build_message(
@@ -254,26 +271,12 @@ class EmailSender:
         Returns no provider id: the worker keeps 64 characters of one and needs them unique,
         and the Message-ID is derived from the referral anyway.
         """
-        partner_id = item.payload.get("partner_id")
-        document = item.payload.get("document")
-        if not isinstance(partner_id, str) or not isinstance(document, str):
-            raise PermanentFailure("email-bad-payload")
-        intake = self._intakes(partner_id)
-        if intake is None or not intake.email:
-            raise PermanentFailure("email-not-configured")
-        try:
-            referral = from_document(json.loads(document))
-        except ValueError:  # json.JSONDecodeError is a ValueError
-            raise PermanentFailure("email-bad-payload") from None
-        translator = self._translators.get(intake.language)
-        try:
-            message = build_message(
-                referral, document, intake, self._sender, translator, datetime.now(UTC)
-            )
-        except ValueError:  # a malformed intake address (header injection is refused too)
-            raise PermanentFailure("email-bad-recipient") from None
+        referral, intake, message = _message_for(
+            item, self._intakes, self._sender, self._translators
+        )
+        assert intake.email is not None  # _message_for checked it
         self._submit(message, intake.email)
-        logger.info("referral %s emailed to partner %s", referral.id, partner_id)
+        logger.info("referral %s emailed to partner %s", referral.id, referral.partner_id)
 
     def _submit(self, message: EmailMessage, recipient: str) -> None:
         try:
@@ -320,6 +323,68 @@ class EmailSender:
             smtp.close()
             raise
         return smtp
+
+
+class DevelopmentInbox:
+    """Stands in for SMTP on a development machine with no HOMEWARD_SMTP_URL.
+
+    Each referral email is built exactly as EmailSender builds it (so a broken intake fails
+    the same way), then kept instead of mailed: the referral is read at /dev/referrals. The
+    demo clinic of `make run` has an email intake on .invalid; without this, its referrals
+    would wait in the outbox forever with "no sender configured". Never used in production.
+    """
+
+    kind = KIND
+
+    def __init__(
+        self,
+        sender_address: str,
+        intakes: Callable[[str], Intake | None],
+        *,
+        translators: Translators | None = None,
+    ) -> None:
+        self._sender = sender_address
+        self._intakes = intakes
+        self._translators = translators or Translators()
+
+    def send(self, item: OutboxItem) -> None:
+        """Build the email and keep it; raises PermanentFailure as EmailSender would."""
+        referral, _, _ = _message_for(item, self._intakes, self._sender, self._translators)
+        logger.info(
+            "referral %s for partner %s kept in the development inbox (no %s): "
+            "read it at /dev/referrals",
+            referral.id,
+            referral.partner_id,
+            SMTP_URL_VARIABLE,
+        )
+
+
+def _message_for(
+    item: OutboxItem,
+    intakes: Callable[[str], Intake | None],
+    sender_address: str,
+    translators: Translators,
+) -> tuple[Referral, Intake, EmailMessage]:
+    """The referral of an outbox row, its partner's intake and the email for it."""
+    partner_id = item.payload.get("partner_id")
+    document = item.payload.get("document")
+    if not isinstance(partner_id, str) or not isinstance(document, str):
+        raise PermanentFailure("email-bad-payload")
+    intake = intakes(partner_id)
+    if intake is None or not intake.email:
+        raise PermanentFailure("email-not-configured")
+    try:
+        referral = from_document(json.loads(document))
+    except ValueError:  # json.JSONDecodeError is a ValueError
+        raise PermanentFailure("email-bad-payload") from None
+    translator = translators.get(intake.language)
+    try:
+        message = build_message(
+            referral, document, intake, sender_address, translator, datetime.now(UTC)
+        )
+    except ValueError:  # a malformed intake address (header injection is refused too)
+        raise PermanentFailure("email-bad-recipient") from None
+    return referral, intake, message
 
 
 def _failure(code: int, prefix: str) -> RetryLater | PermanentFailure:

@@ -10,9 +10,10 @@ from sqlalchemy.orm import Session
 
 from bot.core.effects import ReferralRequested
 from bot.core.flow import Flow
+from bot.core.i18n import Translators
 from bot.core.messages import Address
 from bot.core.partners import Partner
-from bot.core.referral import AnsweredBy, Consent, Referral
+from bot.core.referral import AnsweredBy, Consent, Referral, shared_answers
 from bot.core.state import State
 from bot.delivery import email, webhook
 from bot.storage import referrals
@@ -42,8 +43,15 @@ def build(
     address: Address,
     partner: Partner,
     now: datetime,
+    translators: Translators,
 ) -> Referral:
-    """The referral document for what the person consented to, at `now`."""
+    """The referral document for what the person consented to, at `now`.
+
+    Each answer travels with its question and labels, in English and, through `translators`
+    (the engine's), in the language the person used; the answers the flow keeps out of the
+    conversation (`requested.private`, a first name) travel here alone, last.
+    """
+    shared = state.evolve(answers={**state.answers, **requested.private})
     tags = flow.tags_for(state.answers)
     reasons = tuple(r for r in state.referral.get("reasons", "").split("; ") if r)
     return Referral(
@@ -52,7 +60,7 @@ def build(
         language=state.locale,
         contact=address,
         answered_by=answered_by(tags),
-        answers=dict(state.answers),
+        answers=shared_answers(flow, shared, translators.get(state.locale)),
         tags=tags,
         urgent="urgent" in tags,
         consent=Consent(consent_version(flow), now),

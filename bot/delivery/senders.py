@@ -36,6 +36,9 @@ def build_senders(
     senders[webhook.KIND] = webhook.WebhookSender(intake, allow_private=settings.development)
     if settings.smtp_url is not None:
         senders[email.KIND] = email.EmailSender(settings.smtp_url, settings.email_from, intake)
+    elif settings.development:
+        # No mail server on a development machine: emails are kept, read at /dev/referrals.
+        senders[email.KIND] = email.DevelopmentInbox(settings.email_from, intake)
     return senders
 
 

@@ -21,22 +21,60 @@ from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
 from bot.core.messages import Address
-from bot.core.referral import Consent, Referral
+from bot.core.referral import Consent, Referral, SharedAnswer
 
 SECRET = "whsec_" + base64.b64encode(b"homeward-test-secret-0123456789").decode()
 OTHER_SECRET = "whsec_" + base64.b64encode(b"somebody-else-secret-0123456789").decode()
 REFERRAL_ID = "3f2a9c1e5b7d4f60a8c2e4b6d8f0a1c3"
 CREATED = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 PHONE = "+52 55 1234 5678"
-ANSWERS = {
-    "country_now": "MX",
-    "removal_kind": "ordered-while-absent",
-    "removal_year": 2019,
-    "us_state": "TX",
-    "military": "yes",
-    "conviction": None,
-    "contact_time": "tardes, después de las 4",
-}
+# As the engine shares them, in the order given: a Spanish-speaking son answering for his father.
+ANSWERS = (
+    SharedAnswer("who", "Who is writing?", "family", "A family member", "Un familiar"),
+    SharedAnswer(
+        "country",
+        "In which country is the deported person living now?",
+        "MX",
+        "Mexico",
+        "México",
+    ),
+    SharedAnswer("year_removed", "In what year were they last deported?", 2019, "2019", "2019"),
+    SharedAnswer(
+        "removal_kind",
+        "How did the last deportation happen? Pick the closest:",
+        "absent",
+        "Ordered by a judge while absent",
+        "Ordenado por un juez en su ausencia",
+    ),
+    SharedAnswer(
+        "state_lived",
+        "In which U.S. state did they live before the deportation?",
+        "TX",
+        "Texas",
+        "Texas",
+    ),
+    SharedAnswer(
+        "military",
+        "Did they ever serve in the U.S. military, including the Reserves or National Guard?",
+        "yes",
+        "Yes",
+        "Sí",
+    ),
+    SharedAnswer(
+        "conviction",
+        "Were they ever convicted of a crime in the U.S.?",
+        None,
+        "Prefer not to say",
+        "Prefiero no decirlo",
+    ),
+    SharedAnswer(
+        "best_time",
+        "When is it best to call?",
+        "tardes, después de las 4",
+        "tardes, después de las 4",
+        "tardes, después de las 4",
+    ),
+)
 
 
 def sample_referral(**changes: Any) -> Referral:

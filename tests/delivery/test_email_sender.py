@@ -5,8 +5,10 @@ from __future__ import annotations
 import gettext
 import hashlib
 import json
+import logging
 import ssl
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -19,8 +21,10 @@ from bot.app import Services
 from bot.core.errors import ConfigError
 from bot.core.i18n import Translators
 from bot.core.partners import Intake
+from bot.core.referral import SharedAnswer
 from bot.delivery import email
-from bot.delivery.email import KIND, EmailSender, parse_smtp_url
+from bot.delivery.email import KIND, DevelopmentInbox, EmailSender, parse_smtp_url
+from bot.delivery.senders import build_senders, close_senders
 from bot.delivery.worker import PermanentFailure, RetryLater, Worker
 from bot.storage import outbox
 from bot.storage.models import OutboxMessage
@@ -108,9 +112,6 @@ def test_the_partner_gets_a_readable_summary_with_referral_json_attached(
     assert f"Contact: {PHONE} (whatsapp)" in text
     assert "Answered by: a family member" in text
     assert "- Helps veterans" in text
-    assert "- removal_year: 2019" in text
-    assert "- conviction: (skipped or preferred not to say)" in text
-    assert f"- contact_time: {ANSWERS['contact_time']}" in text  # non-ASCII survives
     assert "URGENT: the person reported danger now" in text
     [attachment] = list(message.iter_attachments())
     assert attachment.get_filename() == "referral.json"
@@ -118,6 +119,39 @@ def test_the_partner_gets_a_readable_summary_with_referral_json_attached(
     document = attachment.get_content()
     assert json.loads(document) == sample_referral().to_document()
     assert document.decode() == item_for().payload["document"]  # the webhook's exact body
+
+
+def test_each_answer_is_its_question_and_the_answer_in_words_never_a_code() -> None:
+    text = email.summary(sample_referral(), Translators().get("en"))
+
+    answers = text.split("Answers:\n", 1)[1].split("\n\n", 1)[0]
+    assert answers.splitlines() == [
+        "- Who is writing?",
+        "  A family member (Un familiar)",
+        "- In which country is the deported person living now?",
+        "  Mexico (México)",
+        "- In what year were they last deported?",
+        "  2019",
+        "- How did the last deportation happen? Pick the closest:",
+        "  Ordered by a judge while absent (Ordenado por un juez en su ausencia)",
+        "- In which U.S. state did they live before the deportation?",
+        "  Texas",
+        "- Did they ever serve in the U.S. military, including the Reserves or National Guard?",
+        "  Yes (Sí)",
+        "- Were they ever convicted of a crime in the U.S.?",
+        "  (skipped or preferred not to say)",
+        "- When is it best to call?",
+        "  tardes, después de las 4",  # free text as written, non-ASCII intact
+    ]
+
+
+def test_a_question_of_several_lines_stays_readable() -> None:
+    summary_answer = SharedAnswer(
+        "summary", "Please check.\nNow in: Mexico\nIs this right?", "right", "Yes", "Sí"
+    )
+    text = email.summary(sample_referral(answers=(summary_answer,)), Translators().get("en"))
+
+    assert "- Please check.\n  Now in: Mexico\n  Is this right?\n  Yes (Sí)\n" in text
 
 
 def test_a_retried_email_keeps_its_message_id(smtp: SmtpServer) -> None:
@@ -148,7 +182,9 @@ def test_a_notice_only_partner_gets_no_personal_data_and_no_attachment(
     assert message["Subject"] == f"Homeward referral {reference}"
     raw = received.content.decode("utf-8", "replace")
     personal = [PHONE, "whatsapp", "veteran", "URGENT", "Helps veterans", "MX", "TX", "2019"]
-    personal += [str(value) for value in ANSWERS.values() if value is not None]
+    for answer in ANSWERS:
+        personal += [answer.question, answer.label, answer.label_local]
+        personal += [str(answer.value)] if answer.value is not None else []
     assert [found for found in personal if found in raw] == []
 
 
@@ -306,6 +342,48 @@ def test_smtp_down_then_up_through_the_worker(
         sent = session.scalars(select(OutboxMessage)).one()
         assert (sent.status, sent.attempts) == (outbox.SENT, 2)
     assert len(smtp.received) == 1
+
+
+# -- A development machine without a mail server -------------------------------------------
+
+
+def test_without_smtp_a_development_machine_keeps_referral_emails(
+    services: Services, clock: Clock, caplog: pytest.LogCaptureFixture
+) -> None:
+    development = build_senders(services.settings, services.sessions, services.directory)
+    production = build_senders(
+        replace(services.settings, environment="production"), services.sessions, services.directory
+    )
+    close_senders(development)
+    close_senders(production)
+    assert isinstance(development[KIND], DevelopmentInbox)
+    assert KIND not in production  # production waits for HOMEWARD_SMTP_URL; never pretends
+
+    with services.sessions.begin() as session:
+        assert email.enqueue(session, sample_referral(), clock())
+    inbox = DevelopmentInbox(FROM, {PARTNER: Intake(email=INTAKE)}.get)
+    worker = Worker(services.sessions, {KIND: inbox}, clock, jitter=0.0)
+    with caplog.at_level(logging.INFO):
+        assert worker.run_once() == 1
+
+    with services.sessions() as session:
+        kept = session.scalars(select(OutboxMessage)).one()
+        assert (kept.status, kept.last_error) == (outbox.SENT, None)
+    assert "/dev/referrals" in caplog.text
+    assert "no sender configured" not in caplog.text
+    assert PHONE not in caplog.text
+
+
+def test_the_development_inbox_refuses_what_smtp_would_refuse() -> None:
+    inbox = DevelopmentInbox(FROM, {PARTNER: Intake(email="a@example.org\r\nBcc: b@x.org")}.get)
+    nobody = DevelopmentInbox(FROM, dict[str, Intake]().get)
+
+    with pytest.raises(PermanentFailure) as bad:
+        inbox.send(item_for())
+    with pytest.raises(PermanentFailure) as missing:
+        nobody.send(item_for())
+
+    assert (bad.value.code, missing.value.code) == ("email-bad-recipient", "email-not-configured")
 
 
 # -- HOMEWARD_SMTP_URL -----------------------------------------------------------------------

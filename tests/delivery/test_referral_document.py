@@ -14,13 +14,16 @@ from jsonschema import Draft202012Validator, FormatChecker
 from bot.core.actions import reference_code
 from bot.core.messages import Address
 from bot.core.referral import (
+    IMMIGRATION,
     SCHEMA_URI,
+    SCHEMA_URI_V1,
     SCHEMA_VERSION,
     Referral,
+    SharedAnswer,
     document_json,
     from_document,
 )
-from tests.delivery.receivers import PHONE, REFERRAL_ID, sample_referral
+from tests.delivery.receivers import ANSWERS, PHONE, REFERRAL_ID, sample_referral
 
 SCHEMA_PATH = Path(__file__).parents[2] / "docs" / "referral.schema.json"
 
@@ -53,11 +56,33 @@ def test_a_referral_document_is_valid_against_the_schema(
     }
     assert document["partner"] == {"id": "demo-legal", "name": "Demo Legal Aid"}
     assert document["tags"] == sorted(document["tags"])
+    assert document["legal_problem"] == {
+        "scheme": "LSC-CSR",
+        "code": "81",
+        "name": "Immigration/Naturalization",
+    }
+
+
+def test_each_answer_carries_its_question_code_and_labels_in_the_order_given(
+    validator: Draft202012Validator,
+) -> None:
+    answers = sample_referral().to_document()["answers"]
+
+    assert answers["removal_kind"] == {
+        "order": 4,
+        "question": "How did the last deportation happen? Pick the closest:",
+        "value": "absent",
+        "label": "Ordered by a judge while absent",
+        "label_local": "Ordenado por un juez en su ausencia",
+    }
+    assert answers["conviction"]["value"] is None  # skipped, and the labels say so
+    assert answers["conviction"]["label"] == "Prefer not to say"
+    assert sorted(answers, key=lambda key: answers[key]["order"]) == [a.id for a in ANSWERS]
 
 
 def test_a_minimal_referral_is_valid_too(validator: Draft202012Validator) -> None:
     minimal = sample_referral(
-        answers={}, tags=frozenset(), urgent=False, match_reasons=(), answered_by="self"
+        answers=(), tags=frozenset(), urgent=False, match_reasons=(), answered_by="self"
     )
 
     assert errors(validator, minimal.to_document()) == []
@@ -76,13 +101,17 @@ def test_a_document_missing_a_required_field_fails(
 @pytest.mark.parametrize(
     ("path", "value"),
     [
-        (("schema",), "https://homeward.example/referral/v2"),
+        (("schema",), SCHEMA_URI_V1),
         (("id",), "not-hex"),
         (("reference",), "HW-IO0L1A"),  # letters people confuse are never in a code
         (("created_at",), "2026-11-23 12:00"),
         (("answered_by",), "neighbour"),
         (("urgent",), "yes"),
-        (("answers", "removal_year"), 20.5),
+        (("answers", "year_removed", "value"), 20.5),
+        (("answers", "military", "label_local"), ""),
+        (("answers", "military", "order"), 0),
+        (("answers", "bad key!"), {"order": 9, "question": "Q", "value": 1, "label": "1"}),
+        (("legal_problem", "code"), 81),
         (("contact", "address"), ""),
         (("consent", "given_at"), None),
     ],
@@ -122,6 +151,25 @@ def test_a_document_reads_back_into_the_same_referral() -> None:
     assert again.reference == referral.reference
 
 
+def test_a_version_1_document_stored_before_version_2_is_read_and_converted() -> None:
+    version_1 = {
+        **sample_referral().to_document(),
+        "schema": SCHEMA_URI_V1,
+        "answers": {"military": "yes", "year_removed": 2019, "conviction": None},
+    }
+    del version_1["legal_problem"]
+
+    referral = from_document(version_1)
+
+    assert [(a.id, a.question, a.value, a.label) for a in referral.answers] == [
+        ("conviction", "conviction", None, "Prefer not to say"),
+        ("military", "military", "yes", "yes"),
+        ("year_removed", "year_removed", 2019, "2019"),
+    ]
+    assert referral.legal_problem == IMMIGRATION
+    assert referral.to_document()["schema"] == SCHEMA_URI  # sent on as version 2
+
+
 def test_a_document_whose_reference_does_not_match_its_id_is_refused() -> None:
     document = sample_referral().to_document()
     document["reference"] = "HW-AAAAAA"
@@ -136,8 +184,8 @@ def test_a_document_whose_reference_does_not_match_its_id_is_refused() -> None:
         {"id": "3F2A"},
         {"created_at": datetime(2026, 11, 23, 12, 0)},
         {"answered_by": "neighbour"},
-        {"answers": {"military": True}},
-        {"answers": {"bad key!": "x"}},
+        {"answers": (ANSWERS[0], ANSWERS[0])},
+        {"answers": ({"military": "yes"},)},
         {"contact": Address("whatsapp", "")},
         {"partner_name": ""},
         {"language": "Spanish"},
@@ -150,12 +198,34 @@ def test_a_referral_refuses_values_the_schema_would_refuse(changes: dict[str, An
     assert PHONE not in str(raised.value)
 
 
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"value": True},
+        {"value": 20.5},
+        {"id": "bad key!"},
+        {"question": ""},
+        {"label_local": ""},
+    ],
+)
+def test_a_shared_answer_refuses_what_the_schema_would_refuse(changes: dict[str, Any]) -> None:
+    values: dict[str, Any] = {
+        "id": "military",
+        "question": "Did they serve?",
+        "value": "yes",
+        "label": "Yes",
+        "label_local": "Sí",
+    }
+    with pytest.raises(ValueError):
+        SharedAnswer(**(values | changes))
+
+
 def test_a_referral_is_frozen_and_its_repr_shows_no_personal_data() -> None:
     referral = sample_referral()
 
     with pytest.raises(FrozenInstanceError):
         referral.urgent = False  # type: ignore[misc]
     with pytest.raises(TypeError):
-        referral.answers["military"] = "no"  # type: ignore[index]
+        referral.answers[0] = ANSWERS[1]  # type: ignore[index]
     assert repr(referral) == f"Referral(id='{REFERRAL_ID}', partner_id='demo-legal')"
     assert isinstance(referral, Referral)
