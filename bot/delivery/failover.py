@@ -43,8 +43,8 @@ PASSED_ON_REASON = (
 # who has the answers now and that the code still holds; it promises nothing about a result.
 NEW_PARTNER = Text(
     "passed-on.new-partner",
-    "The group we first sent your answers to could not take them, so we sent them to "
-    "{partner}. Your reference code is still {reference}. {partner} will read your answers.",
+    "The group we sent your answers to could not take them, so we sent them to {partner}. "
+    "Your reference code is still {reference}. {partner} will read your answers.",
 )
 
 
@@ -133,8 +133,10 @@ class Failover:
         disabled = referrals.disabled_webhooks(session)
         usable = reachable(self.partners, disabled)
         fallback = self.fallback
-        if fallback is not None and not reachable((fallback,), disabled):
-            fallback = None
+        if fallback is not None and not (
+            fallback.can_receive and reachable((fallback,), disabled)
+        ):
+            fallback = None  # never a partner without legal services, intake or capacity
         case = _case(stored)
         if case is None:
             # Made before cases were kept: nothing to match on, as it was then.

@@ -6,6 +6,7 @@ worker and real webhook endpoints on loopback.
 
 from __future__ import annotations
 
+import gettext
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -20,15 +21,18 @@ from sqlalchemy import select, update
 from bot.app import Services, build_services
 from bot.cli import main
 from bot.cli_referrals import failover_for
+from bot.core.i18n import Translators
 from bot.core.messages import Address, Inbound
-from bot.delivery.failover import NEW_PARTNER, PASSED_ON_REASON
+from bot.core.partners import Case
+from bot.delivery import referrals as referrals_out
+from bot.delivery.failover import NEW_PARTNER, PASSED_ON_REASON, Failover
 from bot.delivery.senders import build_senders, close_senders
 from bot.delivery.worker import Worker
 from bot.settings import Settings
-from bot.storage import referrals
+from bot.storage import contacts, referrals
 from bot.storage.models import OutboxMessage, Referral
 from tests.conftest import Clock
-from tests.delivery.receivers import SECRET, Answer, WebhookReceiver
+from tests.delivery.receivers import SECRET, Answer, WebhookReceiver, sample_referral
 
 FLOW = """\
 spec: 1
@@ -291,7 +295,7 @@ def test_a_partner_that_declines_passes_the_case_on(
     assert [(t["partner"], t["outcome"]) for t in stored.routing["tried"]] == [
         ("texas-veterans", "declined")
     ]
-    assert world.notices()[-1].startswith("The group we first sent your answers to")
+    assert world.notices()[-1].startswith("The group we sent your answers to could not take")
 
     unknown = CliRunner().invoke(main, ["referrals", "decline", "HW-ZZZZZZ"])
     assert unknown.exit_code == 1
@@ -314,3 +318,44 @@ def test_a_partner_whose_webhook_is_disabled_is_not_chosen(world: World) -> None
     with world.services.sessions.begin() as session:
         referrals.disable_webhook(session, "texas-veterans", world.clock())
     assert world.screen().startswith("California Veterans Law has your case.")
+
+
+class _Spanish(gettext.NullTranslations):
+    """A Spanish catalog holding only the notice (the real translations come later)."""
+
+    def pgettext(self, context: str, message: str) -> str:
+        if context == NEW_PARTNER.context:
+            return "Ahora {partner} tiene sus respuestas. Su código sigue siendo {reference}."
+        return message
+
+
+def test_the_family_is_told_in_their_language_on_their_channel(world: World) -> None:
+    now = world.clock()
+    first = world.services.directory.get("texas-veterans")
+    assert first is not None
+    referral = sample_referral(partner_id=first.id, partner_name=first.name)
+    case = Case(frozenset({"veteran"}), "es", state="TX", country="MX")
+    failover = Failover(
+        world.services.directory.partners,
+        world.services.conversations.fallback,
+        Translators({"es": _Spanish()}),
+    )
+    with world.services.sessions.begin() as session:
+        contact = contacts.get_or_create_contact_for_update(
+            session, referral.contact.channel, referral.contact.id, now
+        )
+        assert referrals_out.send(session, referral, first, contact.id, now)
+        referrals.record_case(session, referral.id, case.to_dict())
+        passed = failover.pass_on(session, referral.id, now)
+    assert passed is not None and passed.partner is not None
+    assert passed.partner.id == "california-veterans"
+    with world.services.sessions() as session:
+        (notice,) = session.scalars(
+            select(OutboxMessage).where(OutboxMessage.dedupe_key.contains("passed-on"))
+        )
+    assert (notice.kind, notice.contact_id) == ("whatsapp", contact.id)
+    assert notice.payload["address"] == referral.contact.id
+    assert notice.payload["text"] == (
+        f"Ahora California Veterans Law tiene sus respuestas. "
+        f"Su código sigue siendo {referral.reference}."
+    )
