@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import partial
 
 from flask import Flask, Response, jsonify, render_template_string
 from sqlalchemy import Engine as DatabaseEngine
@@ -16,6 +17,7 @@ from bot.channels.web import simulator_blueprint
 from bot.conversations import Conversations
 from bot.core.engine import Engine
 from bot.core.errors import ConfigError
+from bot.delivery import webhook
 from bot.dev_pages import dev_blueprint
 from bot.flows.loader import FLOWS_DIR, load_flows
 from bot.locales import load_translators
@@ -46,7 +48,10 @@ def build_services(settings: Settings) -> Services:
             f"HOMEWARD_START_FLOW names '{settings.start_flow}', which is not a flow "
             f"(flows: {', '.join(sorted(flows)) or 'none'})"
         )
-    directory = load_directory(SHIPPED, settings.partners_file)
+    # A webhook this deployment's sender refuses (production: plain http, a private address)
+    # is no way to reach a partner: matching must not count it (`partners check` says so).
+    refusal = partial(webhook.refused_because, allow_private=settings.development)
+    directory = load_directory(SHIPPED, settings.partners_file).deliverable(refusal)
     fallback = directory.general_intake
     if settings.fallback_partner is not None:
         fallback = directory.get(settings.fallback_partner)
@@ -56,9 +61,12 @@ def build_services(settings: Settings) -> Services:
                 "in the partner directory"
             )
     if fallback is not None and not fallback.can_receive:
+        refused = next((r.reason for r in directory.refused if r.partner_id == fallback.id), "")
+        fix = "give it intake and capacity in HOMEWARD_PARTNERS_FILE"
+        if refused:
+            fix = f"its webhook is refused ({refused}); give it another intake or {fix}"
         raise ConfigError(
-            f"the coalition's general intake '{fallback.id}' cannot receive referrals: "
-            "give it intake and capacity in HOMEWARD_PARTNERS_FILE"
+            f"the coalition's general intake '{fallback.id}' cannot receive referrals: {fix}"
         )
     start = flows[settings.start_flow]
     matches = any(n.action is not None and n.action.name == "match" for n in start.nodes.values())

@@ -21,6 +21,7 @@ from bot.core.engine import Engine
 from bot.core.errors import HomewardError
 from bot.core.flow import Flow
 from bot.core.i18n import SOURCE_LOCALE
+from bot.delivery import webhook
 from bot.delivery.senders import build_senders, close_senders
 from bot.delivery.telegram_sender import set_webhook
 from bot.delivery.worker import Worker
@@ -28,7 +29,7 @@ from bot.flows import cost, graph
 from bot.flows.loader import FLOWS_DIR, check_files, flow_files
 from bot.locales import LOCALES_DIR, load_translators
 from bot.locales import catalogs as i18n_catalogs
-from bot.partners import SHIPPED, check_report, demo_partner_file
+from bot.partners import SHIPPED, check_report, demo_partner_file, load_directory
 from bot.settings import Settings
 from bot.storage import database, outbox, referrals
 
@@ -415,13 +416,41 @@ def partners() -> None:
 
 @partners.command("check")
 def partners_check() -> None:
-    """Validate the directory and HOMEWARD_PARTNERS_FILE; say who can receive which cases."""
+    """Validate the directory and HOMEWARD_PARTNERS_FILE; say who can receive which cases.
+
+    What production delivery would refuse (a plain http or private webhook) is an error with
+    HOMEWARD_ENV=production and a warning in development, where it is delivered.
+    """
     settings = _settings()
-    problems, report = check_report(SHIPPED, settings.partners_file)
-    for line in problems or report:
+    production = not settings.development
+    problems, report = check_report(
+        SHIPPED, settings.partners_file, refusal=webhook.refused_because, production=production
+    )
+    for line in (*problems, *report):
         click.echo(line)
+    if report:
+        click.echo(_email_line(settings))
     if problems:
         raise click.ClickException(f"{len(problems)} problem(s) in the partner directory")
+
+
+def _email_line(settings: Settings) -> str:
+    """Where referral emails go with these settings: no mail server means no email."""
+    if settings.smtp_url is not None:
+        return "Referral emails go through HOMEWARD_SMTP_URL."
+    if settings.development:
+        return (
+            "Referral emails stay on this machine (development, no HOMEWARD_SMTP_URL): "
+            "read them at /dev/referrals."
+        )
+    directory = load_directory(SHIPPED, settings.partners_file)
+    waiting = [p.id for p in directory.receiving if p.intake is not None and p.intake.email]
+    if not waiting:
+        return "No HOMEWARD_SMTP_URL, and nobody receives referrals by email."
+    return (
+        f"Warning: HOMEWARD_SMTP_URL is not set: referral emails to {', '.join(waiting)} "
+        "wait in the outbox until it is."
+    )
 
 
 @partners.command("demo")

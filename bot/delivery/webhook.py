@@ -27,7 +27,15 @@ logger = logging.getLogger(__name__)
 
 KIND = "referral-webhook"
 GONE = "webhook-410-gone"
+INVALID = "webhook-url-invalid"
+INSECURE = "webhook-url-insecure"
 BLOCKED = "webhook-url-blocked"
+# Why each refusal stops a delivery, for the operator (`homeward partners check`).
+REFUSED_BECAUSE = {
+    INVALID: "its URL is not an http(s) address with a host",
+    INSECURE: "it is plain http, and personal data must not cross the network in clear text",
+    BLOCKED: "it leads to a loopback, private or link-local address, not the public internet",
+}
 USER_AGENT = "Homeward-Webhooks/1"
 # Statuses worth another try besides 5xx: throttled, and the server's own request timeout.
 _RETRY_STATUSES = frozenset({408, 425, 429})
@@ -77,6 +85,40 @@ def blocked_address(address: IpAddress) -> bool:
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         return blocked_address(address.ipv4_mapped)
     return not address.is_global or address.is_multicast
+
+
+def refusal(url: str, *, allow_private: bool = False) -> str | None:
+    """Why a WebhookSender refuses to POST to `url` whatever DNS answers, or None.
+
+    The failure code it would give: a malformed URL; plain http; a host written as an address
+    that is not public (an IP, or localhost). Unless `allow_private` (development), as the
+    sender is built. A name that resolves to such an address is refused too, but only the
+    sender knows: it resolves the name before each attempt.
+    """
+    try:
+        target = httpx.URL(url)
+    except (httpx.InvalidURL, TypeError):
+        return INVALID
+    if target.scheme not in ("https", "http") or not target.host:
+        return INVALID
+    if allow_private:
+        return None
+    if target.scheme == "http":
+        return INSECURE
+    host = target.host.rstrip(".").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return BLOCKED  # RFC 6761: always the loopback interface
+    try:
+        written = ipaddress.ip_address(host)
+    except ValueError:
+        return None
+    return BLOCKED if blocked_address(written) else None
+
+
+def refused_because(url: str, *, allow_private: bool = False) -> str | None:
+    """Why the sender refuses `url`, in words for the operator (see `refusal`), or None."""
+    code = refusal(url, allow_private=allow_private)
+    return REFUSED_BECAUSE[code] if code is not None else None
 
 
 def resolve(host: str, port: int) -> list[IpAddress]:
@@ -161,14 +203,10 @@ class WebhookSender:
         raise PermanentFailure(code)
 
     def _request(self, url: str, body: str) -> httpx.Request:
-        try:
-            target = httpx.URL(url)
-        except (httpx.InvalidURL, TypeError):
-            raise PermanentFailure("webhook-url-invalid") from None
-        if target.scheme not in ("https", "http") or not target.host:
-            raise PermanentFailure("webhook-url-invalid")
-        if target.scheme == "http" and not self._allow_private:
-            raise PermanentFailure("webhook-url-insecure")  # personal data in clear text
+        refused = refusal(url, allow_private=self._allow_private)
+        if refused is not None:
+            raise PermanentFailure(refused)
+        target = httpx.URL(url)
         headers = {"content-type": "application/json", "user-agent": USER_AGENT}
         extensions: dict[str, Any] = {}
         if not self._allow_private:

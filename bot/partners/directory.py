@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -20,6 +20,10 @@ from bot.partners.reader import (
 )
 
 SHIPPED = Path(__file__).resolve().parent / "coalition.yaml"
+
+# Why delivery would refuse to POST to a webhook URL (for the operator), or None when it would
+# try: bot.delivery.webhook.refused_because, as the deployment's sender is built.
+WebhookRefusal = Callable[[str], str | None]
 
 # Keys every organization needs; an override entry with an id the shipped file lacks must
 # give them (it adds an organization), any other entry only corrects what it names.
@@ -49,10 +53,42 @@ partners:
 
 
 @dataclass(frozen=True, slots=True)
+class Refused:
+    """A partner's webhook that delivery refuses in this deployment, and why."""
+
+    partner_id: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class Directory:
-    """The coalition's organizations, shipped order first, then those the override adds."""
+    """The coalition's organizations, shipped order first, then those the override adds.
+
+    `refused` lists the webhooks `deliverable` took out of their intakes.
+    """
 
     partners: tuple[Partner, ...]
+    refused: tuple[Refused, ...] = ()
+
+    def deliverable(self, refusal: WebhookRefusal) -> Directory:
+        """The directory as this deployment can deliver to it.
+
+        A webhook its sender would refuse (plain http, a loopback or private address, in
+        production) is taken out of the partner's intake, so a partner reachable only through
+        it cannot receive: matching never picks it, and nobody is told "sent" for a referral
+        that could only die. Its email, if any, still counts.
+        """
+        partners, refused = [], []
+        for partner in self.partners:
+            intake = partner.intake
+            reason = refusal(intake.webhook_url) if intake and intake.webhook_url else None
+            if intake is None or reason is None:
+                partners.append(partner)
+                continue
+            refused.append(Refused(partner.id, reason))
+            kept = dataclasses.replace(intake, webhook_url=None, webhook_secret=None)
+            partners.append(dataclasses.replace(partner, intake=kept))
+        return Directory(tuple(partners), (*self.refused, *refused))
 
     def get(self, partner_id: str) -> Partner | None:
         """The organization with this id, or None."""
@@ -79,6 +115,12 @@ def load_directory(shipped: Path = SHIPPED, override: Path | None = None) -> Dir
     The override may add intake, correct any attribute, mark the general intake or add whole
     organizations. Raises `DirectoryError` listing every problem of both files, with file:line.
     """
+    entries = _merged(shipped, override)
+    return Directory(tuple(_partner(entry) for entry in entries))
+
+
+def _merged(shipped: Path, override: Path | None) -> list[Entry]:
+    """Both files' entries merged by id; raises DirectoryError with every problem found."""
     base, issues = read_entries(shipped)
     for entry in base:
         issues.extend(_missing(entry))
@@ -107,21 +149,45 @@ def load_directory(shipped: Path = SHIPPED, override: Path | None = None) -> Dir
     issues.extend(_check(merged.values()))
     if issues:
         raise DirectoryError(tuple(issues))
-    return Directory(tuple(_partner(entry) for entry in merged.values()))
+    return list(merged.values())
 
 
 def check_report(
-    shipped: Path = SHIPPED, override: Path | None = None
+    shipped: Path = SHIPPED,
+    override: Path | None = None,
+    *,
+    refusal: WebhookRefusal | None = None,
+    production: bool = False,
 ) -> tuple[list[str], list[str]]:
     """For `homeward partners check`: (problems as file:line lines, report lines).
 
-    The report is empty when there are problems; no problems means the files load.
+    The report is empty when a file has problems. `refusal` is production's rule for webhook
+    URLs: in `production` a webhook it refuses is a problem (the partner cannot receive
+    through it, and the report counts it so); elsewhere a warning in the report, since a
+    development machine delivers to it.
     """
     try:
-        directory = load_directory(shipped, override)
+        entries = _merged(shipped, override)
     except DirectoryError as error:
         return [str(issue) for issue in error.issues], []
-    return [], directory.report()
+    directory = Directory(tuple(_partner(entry) for entry in entries))
+    if refusal is None:
+        return [], directory.report()
+    refused = directory.deliverable(refusal)
+    where = {entry.id: entry.origins.get("intake", entry.where) for entry in entries}
+    issues = [
+        FileIssue(
+            where[item.partner_id][0],
+            where[item.partner_id][1],
+            "webhook-refused",
+            f"production delivery refuses the webhook of '{item.partner_id}': {item.reason}",
+            "error" if production else "warning",
+        )
+        for item in refused.refused
+    ]
+    if production:
+        return [str(issue) for issue in issues], refused.report()
+    return [], [*(str(issue) for issue in issues), *directory.report()]
 
 
 def demo_partner_file(directory: Path) -> Path:
@@ -259,6 +325,12 @@ def _report(directory: Directory) -> list[str]:
         speakers = [p.id for p in receiving if language in p.languages]
         lines.append(f"  {language}: {', '.join(speakers) or 'nobody'}")
     lines.extend(_warnings(legal))
+    if directory.refused:
+        lines.append(
+            f"Webhooks refused here ({len(directory.refused)}): not counted above; "
+            "a partner with no other intake receives nothing:"
+        )
+        lines.extend(f"  {item.partner_id}: {item.reason}" for item in directory.refused)
     missing = [p for p in legal if p.intake is None]
     if missing:
         lines.append(
@@ -285,8 +357,8 @@ def _general_intake_line(partner: Partner | None) -> str:
         )
     if not partner.can_receive:
         return (
-            f"General intake: {partner.id}, but it cannot receive (intake or capacity "
-            "missing): a case that matches no partner has nowhere to go."
+            f"General intake: {partner.id}, but it cannot receive (intake missing or refused, "
+            "or no capacity): a case that matches no partner has nowhere to go."
         )
     return f"General intake: {partner.id} ({partner.name})."
 
@@ -315,7 +387,7 @@ def _describe(partner: Partner) -> str:
 def _warnings(legal: Iterable[Partner]) -> list[str]:
     lines = []
     for partner in legal:
-        if partner.intake is not None and not partner.can_receive:
+        if partner.intake is not None and partner.weekly_capacity <= 0:
             lines.append(
                 f"Warning: {partner.id} has intake but weekly_capacity 0: receives nothing."
             )
