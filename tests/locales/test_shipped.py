@@ -29,7 +29,7 @@ README = Path(__file__).resolve().parents[2] / "README.md"
 LOCALES = ("en", "es", "ht", "pt_BR", "fr", "vi", "km", "zh_Hans")
 TRANSLATED = LOCALES[1:]
 # Capitalised words in translations that are names or abbreviations, not commands.
-NOT_COMMANDS = {"sms", "u s", "usa", "ee uu", "eua", "ice", "daca", "id", "ok", "a"}
+NOT_COMMANDS = {"sms", "u s", "usa", "ee uu", "eua", "ice", "daca", "tps", "va", "id", "ok", "a"}
 
 
 def catalog_path(locale: str) -> Path:
