@@ -35,6 +35,9 @@ def expected_texts(path: Path) -> set[tuple[int, str, str]]:
         for kind in ("say", "ask"):
             if kind in body:
                 found.add((body.lines[kind], f"{flow_id}.{node_id}", body[kind]))
+            if f"{kind}_self" in body:  # the same text said to the deported person themselves
+                own = f"{kind}_self"
+                found.add((body.lines[own], f"{flow_id}.{node_id}@self", body[own]))
         for choice in body.get("choices", []):
             found.add(
                 (choice.lines["label"], f"{flow_id}.{node_id}.{choice['id']}", choice["label"])
