@@ -55,7 +55,9 @@ TAG_INFO: Mapping[str, Tag] = {
     ),
     "detained-now": Tag("core", "a relative is detained now or about to be deported"),
     # Legal facts that narrow the specialty.
-    "criminal-legal-system": Tag("legal", "removal followed contact with the criminal legal system"),
+    "criminal-legal-system": Tag(
+        "legal", "removal followed contact with the criminal legal system"
+    ),
     "conviction-caused-removal": Tag("legal", "the conviction was the reason for the removal"),
     "no-plea-warning": Tag(
         "legal", "nobody said before a guilty plea that it could lead to deportation"
