@@ -181,5 +181,5 @@ LEXICON = Lexicon(
     },
     unsure=frozenset({"ខ្ញុំមិនដឹង", "មិនច្បាស់", "មិនដឹង", "មិនប្រាកដ"}),
     ago_before=frozenset(),
-    ago_after=frozenset({"កន្លងទៅ", "មុន", "មុននេះ"}),
+    ago_after=frozenset({"ឆ្នាំមុន", "កន្លងទៅ", "មុន", "មុននេះ"}),
 )
