@@ -18,6 +18,8 @@ _NUMBER = re.compile(r"^[+-]?(?:\d{1,9}|\d{1,3}(?:[, .]\d{3}){1,2})$")
 # A number written against its words, as Chinese and Khmer do ("20岁", "大约20", "២០ឆ្នាំ").
 _DIGITS_AGAINST_LETTERS = re.compile(r"(?<=\d)(?=[^\W\d_])|(?<=[^\W\d_])(?=\d)")
 _SHORT_YEAR = re.compile(r"^['‘’]?(\d{2})$")
+# Scripts written without spaces between words: Chinese, Japanese kana, Khmer, Thai, Lao.
+_UNSPACED = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\u1780-\u17ff\u0e00-\u0eff]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,14 +115,18 @@ def _option_within(options: tuple[Option, ...], words: str, locale: str) -> str 
     The longest keyword found wins (most words, then most letters); a tie between two
     options, or no keyword at all, picks nothing, so the person is asked again.
     """
-    if not 1 < len(words.split()) <= MAX_WORDS_AROUND_CHOICE:
+    unspaced = _UNSPACED.search(words) is not None
+    if not (1 < len(words.split()) <= MAX_WORDS_AROUND_CHOICE or (unspaced and len(words) > 1)):
         return None
-    padded = f" {words} "
+    padded, joined = f" {words} ", words.replace(" ", "")
     best: dict[tuple[int, int], set[str]] = {}
     for option in options:
         for keyword in keywords.words(option.keywords, [locale]):
             phrase = geo.normalize(keyword)
-            if phrase and f" {phrase} " in padded:
+            # Chinese and Khmer write a sentence without spaces: a keyword in those scripts
+            # is found anywhere in it ("我是他女儿" says 女儿, daughter).
+            inside = _UNSPACED.search(phrase) is not None and phrase.replace(" ", "") in joined
+            if phrase and (f" {phrase} " in padded or inside):
                 best.setdefault((len(phrase.split()), len(phrase)), set()).add(option.id)
     if not best:
         return None

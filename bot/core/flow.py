@@ -160,6 +160,29 @@ class Flow:
                     changed = True
         return frozenset(tags)
 
+    def on_path(
+        self, answers: Mapping[str, Answer], flags: frozenset[str] = frozenset()
+    ) -> dict[str, Answer]:
+        """The answers to the questions the person's path goes through, following the routes
+        from the start with these answers (and `flags`) until a question is unanswered.
+
+        After "change something" an answer from a path no longer taken may still be in the
+        state (notice, after how they were removed changed): it is left out here, so it is
+        neither sent nor read as a tag.
+        """
+        kept: dict[str, Answer] = {}
+        node_id: str | None = self.start
+        for _ in range(len(self.nodes) + 1):
+            node = self.nodes.get(node_id or "")
+            if node is None:
+                break
+            if node.question is not None:
+                if node.id not in answers or node.id in kept:
+                    break
+                kept[node.id] = answers[node.id]
+            node_id = self.next_node(node, kept, flags)
+        return kept
+
     def next_node(
         self, node: Node, answers: Mapping[str, Answer], flags: frozenset[str] = frozenset()
     ) -> str | None:

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from bot.core.effects import ReferralRequested
-from bot.core.flow import Flow
+from bot.core.flow import ENGINE_FLAGS, Flow
 from bot.core.i18n import Translators
 from bot.core.messages import Address
 from bot.core.partners import Partner
@@ -51,8 +51,11 @@ def build(
     (the engine's), in the language the person used; the answers the flow keeps out of the
     conversation (`requested.private`, a first name) travel here alone, last.
     """
-    shared = state.evolve(answers={**state.answers, **requested.private})
-    tags = flow.tags_for(state.answers)
+    # Only the answers on the path the person took: one left from a path abandoned after a
+    # change is neither sent nor a tag.
+    on_path = flow.on_path(state.answers, ENGINE_FLAGS)
+    shared = state.evolve(answers={**on_path, **requested.private})
+    tags = flow.tags_for(on_path)
     reasons = tuple(r for r in state.referral.get("reasons", "").split("; ") if r)
     return Referral(
         id=requested.referral_id,

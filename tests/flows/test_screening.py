@@ -406,3 +406,61 @@ def test_the_common_path_stays_near_what_the_consent_says(flow: Flow) -> None:
     said = re.search(r"About (\d+) short questions", result.said)
     assert said is not None
     assert abs(len(set(result.asked)) - int(said[1])) <= 3
+
+
+def test_an_answer_left_from_a_path_no_longer_taken_is_not_on_the_path(flow: Flow) -> None:
+    absent = {**VETERAN, "removal_kind": "2", "notice": "no", "custody_day": "no"}
+    first = run(engine_with([]), {k: v for k, v in absent.items() if k != "summary"})
+    assert "notice-problem" in flow.tags_for(flow.on_path(first.state.answers))
+    changed = run(
+        engine_with([]),
+        {"summary": "2", "change_which": "3", "removal_kind": "1"},
+        state=first.state,
+    )
+    assert "notice" in changed.state.answers  # still in the conversation...
+    on_path = flow.on_path(changed.state.answers)
+    assert "notice" not in on_path and "removal_kind" in on_path  # ...but not on its path
+    assert not {"notice-problem", "in-absentia"} & flow.tags_for(on_path)
+
+
+@pytest.mark.parametrize(
+    ("reply", "locale", "expected"),
+    [
+        ("soy su hija", "es", "family"),
+        ("hija", "es", "family"),
+        ("mi papá", "es", "family"),
+        ("my dad", "en", "family"),
+        ("daughter", "en", "family"),
+        ("mwen se sè li", "ht", "family"),
+        ("我是他女儿", "zh_Hans", "family"),
+        ("I was deported myself", "en", "self"),
+        ("yo", "es", "self"),
+    ],
+)
+def test_who_is_writing_in_their_own_words(
+    flow: Flow, reply: str, locale: str, expected: str
+) -> None:
+    from bot.core import answers
+
+    question = flow.nodes["who"].question
+    assert question is not None
+    assert answers.parse(question, reply, locale, 2026) == answers.Accepted(expected)
+
+
+@pytest.mark.parametrize(
+    ("reply", "locale", "year"),
+    [
+        ("5 years ago", "en", 2021),
+        ("hace 5 años", "es", 2021),
+        ("en 2019", "es", 2019),
+        ("in 2019", "en", 2019),
+        ("il y a 3 ans", "fr", 2023),
+        ("5年前", "zh_Hans", 2021),
+    ],
+)
+def test_a_year_as_people_say_it(flow: Flow, reply: str, locale: str, year: int) -> None:
+    from bot.core import answers
+
+    question = flow.nodes["year_removed"].question
+    assert question is not None
+    assert answers.parse(question, reply, locale, 2026) == answers.Accepted(year)
