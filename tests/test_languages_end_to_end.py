@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -27,21 +28,22 @@ TRANSLATORS = load_translators()
 # How a person writing in each language answers: typed by hand, in their own words.
 WORDS: Mapping[str, Mapping[str, str]] = {
     "en": {"hello": "Hello", "family": "family", "yes": "yes", "no": "no", "right": "yes"}
-    | {"country": "Mexico", "state": "California", "years": "about 15 years"},
+    | {"country": "Mexico", "state": "California", "years": "about 15 years", "skip": "skip"},
     "es": {"hello": "Hola", "family": "familia", "yes": "Sí", "no": "no", "right": "sí"}
-    | {"country": "México", "state": "California", "years": "unos 15 años"},
+    | {"country": "México", "state": "California", "years": "unos 15 años", "skip": "pasar"},
     "ht": {"hello": "Bonjou", "family": "fanmi", "yes": "Wi", "no": "non", "right": "wi"}
-    | {"country": "Meksik", "state": "Kalifòni", "years": "15 an"},
+    | {"country": "Meksik", "state": "Kalifòni", "years": "15 an", "skip": "pase"},
     "pt_BR": {"hello": "Olá", "family": "familiar", "yes": "sim", "no": "não", "right": "sim"}
-    | {"country": "México", "state": "Califórnia", "years": "uns 15 anos"},
+    | {"country": "México", "state": "Califórnia", "years": "uns 15 anos", "skip": "pular"},
     "fr": {"hello": "Bonjour", "family": "famille", "yes": "oui", "no": "non", "right": "oui"}
-    | {"country": "Mexique", "state": "Californie", "years": "environ 15 ans"},
+    | {"country": "Mexique", "state": "Californie", "years": "environ 15 ans", "skip": "passer"},
     "vi": {"hello": "Xin chào", "family": "gia đình", "yes": "có", "no": "không"}
-    | {"right": "đúng", "country": "Mexico", "state": "California", "years": "15 năm"},
+    | {"right": "đúng", "country": "Mexico", "state": "California", "years": "15 năm"}
+    | {"skip": "bỏ qua"},
     "km": {"hello": "សួស្តី", "family": "គ្រួសារ", "yes": "បាទ", "no": "ទេ", "right": "ត្រឹមត្រូវ"}
-    | {"country": "ម៉ិកស៊ិក", "state": "កាលីហ្វ័រញ៉ា", "years": "15 ឆ្នាំ"},
+    | {"country": "ម៉ិកស៊ិក", "state": "កាលីហ្វ័រញ៉ា", "years": "15 ឆ្នាំ", "skip": "រំលង"},
     "zh_Hans": {"hello": "你好", "family": "家人", "yes": "是", "no": "不", "right": "对"}
-    | {"country": "墨西哥", "state": "加州", "years": "15年"},
+    | {"country": "墨西哥", "state": "加州", "years": "15年", "skip": "跳过"},
 }
 
 
@@ -49,9 +51,9 @@ def answers_in(locale: str) -> dict[str, str]:
     """A family member's answers to each screening question, in `locale`'s words."""
     w = WORDS[locale]
     return {
-        "who": w["family"],
         "consent": w["yes"],
-        "urgent": w["no"],
+        "who": w["family"],
+        "urgent_now": "3",  # neither
         "country": w["country"],
         "year_removed": "2015",
         "times_removed": "1",
@@ -62,16 +64,24 @@ def answers_in(locale: str) -> dict[str, str]:
         "court_state": w["state"],
         "years_in_us": w["years"],
         "age_at_arrival": "8",
+        "prior_status": "6",  # none
+        "citizen_parent": w["no"],
         "military": w["no"],
         "conviction": w["no"],
         "us_family": w["yes"],
         "petition": w["no"],
+        "harmed": "4",  # neither
         "fear": w["no"],
         "contact_how": "1",
-        "contact_when": "1",
         "summary": w["right"],
+        "first_name": w["skip"],
         "share": w["yes"],
     }
+
+
+def value(document: Mapping[str, Any], question: str) -> object:
+    """The code of one answer of a referral document."""
+    return document["answers"][question]["value"]
 
 
 @pytest.fixture
@@ -125,9 +135,10 @@ def test_a_complete_screening_in_each_language(
         (referral,) = session.scalars(select(Referral)).all()
         document = referral.document
     assert document["language"] == locale
-    got = document["answers"]
+    got = {question: value(document, question) for question in document["answers"]}
     assert (got["who"], got["country"], got["state_lived"]) == ("family", "MX", "CA")
-    assert (got["years_in_us"], got["us_family"], got["share"]) == (15, "yes", "yes")
+    assert (got["years_in_us"], got["us_family"], got["petition"]) == (15, "yes", "no")
+    assert "first_name" not in got  # skipped: no name travels
     assert referral.reference in replies[-2].text + replies[-1].text
 
     texts = [reply.as_plain_text() for reply in replies]
@@ -145,7 +156,7 @@ def test_switching_language_halfway_keeps_the_answers_and_refers_in_the_new_one(
     person = MemoryChannel(services.conversations.handle, "switcher", clock)
     spanish = answers_in("es")
     person.send("Hola")
-    for question in ("who", "consent", "urgent", "country"):
+    for question in ("consent", "who", "urgent_now", "country"):
         assert person.last[-1].question == question
         person.send(spanish[question])
     assert person.last[-1].question == "year_removed"
@@ -164,8 +175,8 @@ def test_switching_language_halfway_keeps_the_answers_and_refers_in_the_new_one(
     with services.sessions() as session:
         document = session.scalars(select(Referral)).one().document
     assert document["language"] == "fr"
-    assert document["answers"]["country"] == "MX"  # answered in Spanish, before the switch
-    assert document["answers"]["who"] == "family"
+    assert value(document, "country") == "MX"  # answered in Spanish, before the switch
+    assert value(document, "who") == "family"
     assert replies[-1].as_plain_text() != ""
 
 
