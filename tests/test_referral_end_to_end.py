@@ -140,8 +140,13 @@ def test_no_consent_sends_nothing(
     assert receiver.deliveries == [] and smtp.received == []
 
 
+# hi, consent, who (family), no emergency, country, year, once, a judge at a hearing, a lawyer,
+# nothing pending, state, court state skipped, years, age, no papers, no citizen parent,
+# served (honorable, no VA help), convicted in Texas, the reason, no warning, vacated,
+# citizen family, no petition, no harm, no fear, this chat, right, no name, share.
 SCREENING_BY_A_SON = (
-    "hi|2|yes|no|Mexico|2019|1|1|yes|yes|no|Texas|skip|20|8|yes|yes|1|yes|yes|no|1|4|1|yes"
+    "hi|yes|2|3|Mexico|2019|1|1|yes|no|Texas|skip|20|8|6|no|yes|1|no|yes|Texas|yes|no|1"
+    "|yes|no|4|no|1|1|skip|yes"
 )
 
 
@@ -161,7 +166,8 @@ def test_a_son_screens_for_his_deported_father_and_the_clinic_receives_it(
         son = MemoryChannel(services.conversations.handle, "+15550102", clock)
         for text in SCREENING_BY_A_SON.split("|"):
             replies = son.send(text)
-        assert replies[0].startswith("Sent. Test Veterans Clinic has your case.")
+        assert replies[0].startswith("Sent to Test Veterans Clinic. Your reference code is HW-")
+        assert "does not mean they can take the case" in replies[1]
         deliver(services, clock)
     finally:
         services.database.dispose()
@@ -170,7 +176,9 @@ def test_a_son_screens_for_his_deported_father_and_the_clinic_receives_it(
     assert document["answered_by"] == "family"
     assert {"veteran", "answered-by-family"} <= set(document["tags"])
     assert document["partner"] == {"id": "test-clinic", "name": "Test Veterans Clinic"}
-    assert (document["answers"]["country"], document["answers"]["state_lived"]) == ("MX", "TX")
+    answers = document["answers"]
+    assert (answers["country"]["value"], answers["state_lived"]["value"]) == ("MX", "TX")
+    assert {"conviction-relief", "conviction-caused-removal"} <= set(document["tags"])
     assert len(smtp.received) == 1
 
 
