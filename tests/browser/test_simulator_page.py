@@ -26,7 +26,9 @@ def test_a_conversation_by_typing_and_tapping(page: Page, live_url: str) -> None
     expect(page.locator("li.bot").last).to_contain_text("Please write the name of the country.")
     say(page, "Haïti")
     expect(page.locator("li.bot").last).to_contain_text("Did you serve in the U.S. military?")
-    say(page, "STOP")
+    say(page, "STOP")  # one confirmation on the web, then silence
+    expect(page.locator("li.bot").last).to_contain_text("You will get no more messages")
+    say(page, "hello")
     expect(page.locator("li.error").last).to_have_text("(no reply)")
 
 
