@@ -55,7 +55,7 @@ def test_the_transcripts_play_the_same_over_sms(name: str, client: FlaskClient) 
         raise AssertionError("the webhook reads the real clock; pick a transcript without @wait")
 
     # A Phone answers send(text) -> [replies] like the memory channel the transcripts expect.
-    play(TRANSCRIPTS / f"{name}.txt", lambda: phone, no_waiting)  # type: ignore[arg-type,return-value]
+    play(TRANSCRIPTS / f"{name}.txt", lambda: phone, no_waiting, sms=True)  # type: ignore[arg-type,return-value]
 
 
 @pytest.mark.parametrize(
