@@ -132,8 +132,8 @@ def _refer(state: State, args: Mapping[str, str], ctx: ActionContext) -> ActionR
     digest = hashlib.sha256(f"{ctx.flow_id}|{ctx.who}|{when}|{partner_id}".encode()).hexdigest()
     referral_id = digest[:32]
     reference = reference_code(referral_id)
-    # A private answer skipped is not carried at all: no "prefer not to say" for a name.
-    kept = {q: state.answers[q] for q in sorted(private) if state.answers.get(q) is not None}
+    # Skipped ones travel as None, for the record of the path; the referral leaves them out.
+    kept = {q: state.answers[q] for q in sorted(private) if q in state.answers}
     made = state.without_answers(private).evolve(
         referral={**state.referral, "referral_id": referral_id, "reference": reference}
     )

@@ -49,12 +49,14 @@ def build(
 
     Each answer travels with its question and labels, in English and, through `translators`
     (the engine's), in the language the person used; the answers the flow keeps out of the
-    conversation (`requested.private`, a first name) travel here alone, last.
+    conversation (`requested.private`, a first name) travel here alone, in the order asked.
     """
     # Only the answers on the path the person took: one left from a path abandoned after a
     # change is neither sent nor a tag.
-    on_path = flow.on_path(state.answers, ENGINE_FLAGS)
-    shared = state.evolve(answers={**on_path, **requested.private})
+    on_path = flow.on_path({**state.answers, **requested.private}, ENGINE_FLAGS)
+    # A private answer skipped (no first name) is not carried: no "prefer not to say" for it.
+    skipped = {q for q, v in requested.private.items() if v is None}
+    shared = state.evolve(answers={q: v for q, v in on_path.items() if q not in skipped})
     tags = flow.tags_for(on_path)
     reasons = tuple(r for r in state.referral.get("reasons", "").split("; ") if r)
     return Referral(

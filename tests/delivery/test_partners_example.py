@@ -48,8 +48,8 @@ def test_every_answer_is_labelled_in_english_and_in_the_person_s_spanish(
 
     asked = [question for question, _ in partners_example.REPLIES if question is not None]
     assert sorted(answers) == sorted(asked)
-    # The first name is kept out of the conversation and travels in the referral alone, last.
-    assert list(answers) == [*(q for q in asked if q != "first_name"), "first_name"]
+    # In the order asked; the first name, kept out of the conversation, travels here alone.
+    assert list(answers) == asked
     assert answers["first_name"].value == answers["first_name"].label == "Juan"
     flow = load_flows()["screening"]
     option = flow.nodes["removal_kind"].question.option("absent")  # type: ignore[union-attr]
