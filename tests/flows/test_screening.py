@@ -464,3 +464,32 @@ def test_a_year_as_people_say_it(flow: Flow, reply: str, locale: str, year: int)
     question = flow.nodes["year_removed"].question
     assert question is not None
     assert answers.parse(question, reply, locale, 2026) == answers.Accepted(year)
+
+
+def test_docs_list_the_number_of_questions_on_each_path() -> None:
+    """docs/screening.md's table, from scripted runs of the real flow."""
+    docs = (FLOWS_DIR.parents[1] / "docs" / "screening.md").read_text(encoding="utf-8")
+    table = dict(re.findall(r"^\| (.+?) \| (\d+) \|$", docs, flags=re.MULTILINE))
+    common = {**VETERAN, "military": "no", "conviction": "no", "contact_how": "1"}
+    absent = {**common, "removal_kind": "2", "notice": "no", "custody_day": "no"}
+    detained = {
+        "consent": "yes",
+        "who": "2",
+        "urgent_now": "2",
+        "detained_state": "AZ",
+        "contact_how": "1",
+        "summary_detained": "1",
+        "first_name": "skip",
+        "share": "yes",
+    }
+    paths = {
+        "common: a relative writes, a hearing with a judge, no service, no conviction": common,
+        "removal while absent (notice, custody)": absent,
+        "a veteran with a conviction who asks for a call": VETERAN,
+        "a relative detained now": detained,
+        "the deported person is in the U.S. now": {**VETERAN, "country": "USA"},
+    }
+    counted = {
+        name: str(len(run(engine_with([]), answers).asked)) for name, answers in paths.items()
+    }
+    assert table == counted
