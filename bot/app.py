@@ -76,7 +76,8 @@ def build_services(settings: Settings) -> Services:
             f"the flow '{start.id}' refers people to partners, but the directory has no general "
             "intake: set HOMEWARD_PARTNERS_FILE (`homeward partners demo` writes a demo one)"
         )
-    if not settings.coalition_contact and not settings.development:
+    shows_contact = any("{coalition_contact}" in node.text for node in start.nodes.values())
+    if shows_contact and not settings.coalition_contact and not settings.development:
         logger.warning("HOMEWARD_COALITION_CONTACT is not set: texts name the general intake")
     facts = {
         "general_intake": fallback.name if fallback is not None else "",

@@ -191,7 +191,7 @@ def test_interactive_chat_in_a_real_terminal(database_url: str, tmp_path: Path) 
     read_until(b"you> ")
     assert b"Ctrl-D" in seen
     os.write(leader, b"hi\n")
-    read_until(b"1. English")
+    read_until(b"1. I was deported")  # "hi" chose English: the first question follows
     os.write(leader, b"\x04")  # Ctrl-D
     assert chat.wait(timeout=20) == 0
     os.close(leader)
