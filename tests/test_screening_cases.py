@@ -20,6 +20,7 @@ from bot.settings import Settings
 from bot.storage import contacts
 from bot.storage.models import Contact, Referral
 from tests.conftest import Clock
+from tests.test_languages_end_to_end import answer_everything
 
 EVERY_LEGAL_INTAKE = Path(__file__).parent / "partners" / "every_legal_intake.yaml"
 
@@ -40,16 +41,7 @@ def conversation(
 ) -> list[Outbound]:
     """Say `first`, then answer each question asked from `answers` until none is."""
     person = MemoryChannel(services.conversations.handle, who, clock)
-    person.send(first)
-    replies = list(person.last)
-    asked: list[str] = []
-    while replies and replies[-1].question in answers:
-        question = replies[-1].question
-        assert question not in asked, f"{question} was asked again: the answer was not read"
-        asked.append(question)
-        person.send(answers[question])
-        replies += person.last
-    return replies
+    return answer_everything(person, first, answers)
 
 
 def stored(services: Services) -> tuple[Referral, dict[str, Any]]:
