@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import logging
 import uuid
-from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core import texts
-from bot.core.actions import Matcher
+from bot.core.actions import CASE_KEY, Matcher
 from bot.core.effects import DeletionRequested, FlowHalted, ReferralRequested
-from bot.core.engine import Engine, Turn
+from bot.core.engine import Engine
 from bot.core.matching import choose
 from bot.core.messages import Choice, Inbound, Outbound
 from bot.core.partners import Case, Match, Partner
@@ -26,9 +24,6 @@ from bot.partners import Directory
 from bot.storage import contacts, referrals
 
 logger = logging.getLogger(__name__)
-
-# Where the conversation keeps, between matching and consent, the case matching read.
-CASE_KEY = "case"
 
 
 class Conversations:
@@ -79,9 +74,7 @@ class Conversations:
             if contact.last_inbound_at is None or contact.last_inbound_at < now:
                 contact.last_inbound_at = now  # also for channels without provider ids
             state = contacts.load_state(session, contact)
-            matched: list[Case] = []
-            turn = self.engine.step(state, inbound, matcher=self._matcher(session, now, matched))
-            turn = _keep_case(turn, matched)
+            turn = self.engine.step(state, inbound, matcher=self._matcher(session, now))
             replies = self._spelled(turn.outbound, channel, turn.state.locale)
             for requested in (e for e in turn.effects if isinstance(e, ReferralRequested)):
                 self._refer(session, requested, turn.state, inbound, contact.id)
@@ -131,18 +124,16 @@ class Conversations:
             for reply in replies
         )
 
-    def _matcher(self, session: Session, now: datetime, matched: list[Case]) -> Matcher | None:
+    def _matcher(self, session: Session, now: datetime) -> Matcher | None:
         """Matching over the directory, with this week's load read only when a flow asks.
 
-        Partners whose only intake is a webhook that answered 410 Gone are left out. Each case
-        matched is added to `matched`: the referral keeps it, to match again (failover).
+        Partners whose only intake is a webhook that answered 410 Gone are left out.
         """
         directory = self.directory
         if directory is None:
             return None
 
         def match(case: Case) -> Match | None:
-            matched.append(case)
             load = referrals.weekly_load(session, now)
             usable = failover.reachable(directory.partners, referrals.disabled_webhooks(session))
             return choose(case, usable, load, spread_key=case.key, fallback=self.fallback)
@@ -201,13 +192,3 @@ class Conversations:
             )
         else:
             chat.forget_reminder(session, contact_id, after.started_at)
-
-
-def _keep_case(turn: Turn, matched: Sequence[Case]) -> Turn:
-    """The turn, with the case its matching read kept beside the partner it chose."""
-    chosen = turn.state.referral
-    if not matched or not chosen.get("partner_id") or "referral_id" in chosen:
-        return turn
-    case = json.dumps(matched[-1].to_dict(), sort_keys=True)
-    state = turn.state.evolve(referral={**chosen, CASE_KEY: case})
-    return dataclasses.replace(turn, state=state)

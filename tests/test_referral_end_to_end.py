@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from bot.app import Services, build_services
 from bot.channels.memory import MemoryChannel
-from bot.delivery import referrals as referrals_out
+from bot.cli_referrals import failover_for
 from bot.delivery.senders import build_senders, close_senders
 from bot.delivery.worker import Worker
 from bot.settings import Settings
@@ -236,9 +236,7 @@ def test_a_referral_no_one_can_receive_is_passed_to_the_general_intake(
                 senders,
                 clock,
                 max_attempts=3,
-                on_referral_failed=lambda s, rid, now: referrals_out.pass_on(
-                    s, rid, services.conversations.fallback, now
-                ),
+                on_referral_failed=failover_for(services),
             )
             for _ in range(6):
                 worker.run_once()

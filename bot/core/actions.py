@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,6 +22,10 @@ class ActionResult:
     stop: bool = False
     goto: str | None = None  # go to this node instead of following the routes
 
+
+# Where `match` keeps, between matching and consent, the case it matched (JSON): the referral
+# stores it, to match again if the partner cannot take the case (bot/delivery/failover.py).
+CASE_KEY = "case"
 
 # Texts may show these: the matched partner's name and the referral's reference code.
 REFERRAL_PLACEHOLDERS = frozenset({"partner", "reference"})
@@ -118,6 +123,7 @@ def _match(state: State, args: Mapping[str, str], ctx: ActionContext) -> ActionR
         "partner_id": found.partner.id,
         "partner": found.partner.name,
         "reasons": "; ".join(found.reasons),
+        CASE_KEY: json.dumps(case.to_dict(), sort_keys=True),
     }
     return ActionResult(state.evolve(referral=chosen))
 

@@ -99,19 +99,6 @@ def send(
     return True
 
 
-def pass_on(session: Session, referral_id: str, fallback: Partner | None, now: datetime) -> bool:
-    """Send a referral straight to the general intake (`fallback`), as Homeward once did.
-
-    Kept for older callers; `bot.delivery.failover.Failover` tries the next-best partner first
-    and tells the family. False when there is nowhere else to send it.
-    """
-    # Imported here: failover queues deliveries with `enqueue` below.
-    from bot.delivery.failover import Failover
-
-    passed = Failover((), fallback).pass_on(session, referral_id, now)
-    return passed is not None and passed.partner is not None
-
-
 def enqueue(session: Session, referral: Referral, partner: Partner, now: datetime) -> None:
     """Queue the referral for every intake of `partner` that works (a webhook that answered
     410 Gone does not), in the caller's transaction."""

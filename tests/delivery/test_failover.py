@@ -32,40 +32,8 @@ from bot.settings import Settings
 from bot.storage import contacts, referrals
 from bot.storage.models import OutboxMessage, Referral
 from tests.conftest import Clock
+from tests.core.test_engine import REFERRING
 from tests.delivery.receivers import SECRET, Answer, WebhookReceiver, sample_referral
-
-FLOW = """\
-spec: 1
-id: refer
-nodes:
-  state:
-    ask: Where did you live?
-    type: us_state
-    next: served
-  served:
-    ask: Did you serve?
-    type: yes_no
-    tags: {yes: [veteran]}
-    next: find
-  find:
-    do: match
-    with: {lived_in: state}
-    next: consent
-  consent:
-    ask: "May we send your answers to {partner}?"
-    type: yes_no
-    next:
-      - when: {answer: consent, is: yes}
-        goto: send
-      - goto: bye
-  send:
-    do: refer
-    next: sent
-  sent:
-    say: "{partner} has your case. Your reference is {reference}."
-  bye:
-    say: Nothing was sent.
-"""
 
 # The shipped organizations have no intake, so these alone can receive. For a veteran from
 # Texas: the veterans' group in Texas, then the one in California (a specialist from
@@ -177,7 +145,7 @@ class World:
 def world(settings: Settings, tmp_path: Path, clock: Clock) -> Iterator[World]:
     flows = tmp_path / "flows"
     flows.mkdir()
-    (flows / "refer.yaml").write_text(FLOW, encoding="utf-8")
+    (flows / "refer.yaml").write_text(REFERRING, encoding="utf-8")
     receivers = {name: WebhookReceiver(SECRET) for name in IDS}
     for receiver in receivers.values():
         receiver.__enter__()
