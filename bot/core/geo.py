@@ -324,8 +324,7 @@ def _name_chain(locale: str, english: bool) -> tuple[Mapping[str, str], ...]:
     chain: list[Mapping[str, str]] = []
     if lexicon is not None and lexicon.countries_shown:
         chain.append({code: names[0] for code, names in lexicon.countries.items() if names})
-    fallbacks = lexicon.name_fallbacks if lexicon is not None else ()
-    locale_ids = [_locale_id(locale), *(_locale_id(other) for other in fallbacks)]
+    locale_ids = _own_locale_ids(locale)
     if not english and locale.split("_")[0] != "en":
         # A locale Babel does not know reads as "en": that would be English, not its own.
         locale_ids = [locale_id for locale_id in locale_ids if locale_id != "en"]
@@ -429,9 +428,7 @@ def _country_index(locale: str) -> _Index:
     Other languages' names are left out: "Nga" is Russia in Vietnamese and Nigeria's code.
     """
     countries = sorted(_countries())
-    own_locales = [_locale_id(locale)]
-    if locale in LEXICONS:
-        own_locales += [_locale_id(other) for other in LEXICONS[locale].name_fallbacks]
+    own_locales = _own_locale_ids(locale)
     sources = [_territories(source) for source in dict.fromkeys([*own_locales, "en", "es"])]
     own = LEXICONS.get(locale)
     tiers = [[(name, "") for name in _AMBIGUOUS_COUNTRIES], _pairs(_COUNTRY_ALIASES)]
@@ -485,6 +482,13 @@ def _alpha3() -> Mapping[str, str]:
 @lru_cache(maxsize=32)
 def _territories(locale_id: str) -> Mapping[str, str]:
     return dict(Locale.parse(locale_id).territories)
+
+
+def _own_locale_ids(locale: str) -> list[str]:
+    """Babel's ids of `locale` and of the locales whose names stand in for its own."""
+    lexicon = LEXICONS.get(locale)
+    fallbacks = lexicon.name_fallbacks if lexicon is not None else ()
+    return [_locale_id(locale), *(_locale_id(other) for other in fallbacks)]
 
 
 @lru_cache(maxsize=64)
