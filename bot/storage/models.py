@@ -200,3 +200,17 @@ class DisabledEndpoint(Base):
 
     partner_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     disabled_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class WorkerHeartbeat(Base):
+    """A delivery worker that is alive says so here every loop; `/healthz` reads the newest.
+
+    `worker_id` is `host:pid:random`, no personal data. A worker's row goes when it stops
+    cleanly; a row whose `beat_at` is old belongs to a worker that died.
+    """
+
+    __tablename__ = "worker_heartbeats"
+
+    worker_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    beat_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

@@ -43,6 +43,7 @@ TABLES = {
     "inbound_messages",
     "outbox",
     "referrals",
+    "worker_heartbeats",
 }
 
 
