@@ -87,6 +87,7 @@ def test_constraints_and_indexes_follow_the_naming_convention(empty_engine: Engi
         "outbox": {"uq_outbox_dedupe_key", "uq_outbox_provider_id"},
         "referrals": {"uq_referrals_reference"},
         "disabled_endpoints": set(),
+        "worker_heartbeats": set(),
     }
     indexes = inspector.get_indexes("outbox")
     # PostgreSQL also lists the index behind each unique constraint.
