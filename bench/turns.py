@@ -24,6 +24,7 @@ from bot.flows.loader import load_flows
 from bot.locales import load_translators
 from bot.settings import Settings
 from bot.storage import database
+from bot.storage.crypto import Keyring
 
 SCRIPT = ["hi", "2", "Mexico", "no", "2011", "9", "22", "California", "skip", "back"]
 
@@ -52,7 +53,14 @@ def pure_engine(people: int) -> float:
 def stored(url: str) -> Callable[[int], float]:
     def run(people: int) -> float:
         database.upgrade(url)
-        settings = Settings(database_url=url, run_worker=False, start_flow="placeholder")
+        keys = Keyring.generate()
+        settings = Settings(
+            database_url=url,
+            run_worker=False,
+            start_flow="placeholder",
+            secret_keys=keys.secret_keys,
+            hash_key=keys.hash_key,
+        )
         services = build_services(settings)
         try:
             began = time.perf_counter()

@@ -23,6 +23,7 @@ from bot.flows.loader import FLOWS_DIR, load_flows
 from bot.locales import load_translators
 from bot.partners import SHIPPED, Directory, load_directory
 from bot.settings import Settings
+from bot.storage.crypto import Keyring, load_or_create_key_file
 from bot.storage.database import make_engine, make_session_factory
 
 logger = logging.getLogger(__name__)
@@ -90,12 +91,31 @@ def build_services(settings: Settings) -> Services:
     if silent:
         # Never a surprise: organizations without intake receive nothing (see `partners check`).
         logger.warning("%d legal organization(s) have no intake and receive nothing", len(silent))
-    database = make_engine(settings.database_url)
+    database = make_engine(settings.database_url, keyring_for(settings))
     sessions = make_session_factory(database)
     conversations = Conversations(
         sessions, engine, directory, fallback, sms_fold_accents=settings.sms_fold_accents
     )
     return Services(settings, database, sessions, engine, conversations, directory)
+
+
+def keyring_for(settings: Settings) -> Keyring:
+    """The keys from the settings; in development without them, the key file in var/."""
+    if settings.secret_keys:
+        return Keyring(settings.secret_keys, settings.hash_key)
+    if not settings.development:
+        raise ConfigError(
+            "HOMEWARD_SECRET_KEYS and HOMEWARD_HASH_KEY are required in production "
+            "(`homeward keys generate` makes them)"
+        )
+    keyring, created = load_or_create_key_file(settings.key_file)
+    if created:
+        logger.warning(
+            "created the key file %s: it encrypts the embedded database; keep it with the "
+            "database, and set HOMEWARD_SECRET_KEYS and HOMEWARD_HASH_KEY in production",
+            settings.key_file,
+        )
+    return keyring
 
 
 def create_app(settings: Settings, services: Services | None = None) -> Flask:

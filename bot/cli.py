@@ -15,7 +15,8 @@ import click
 import waitress
 from sqlalchemy.exc import OperationalError
 
-from bot.app import Services, build_services, create_app
+from bot.app import Services, build_services, create_app, keyring_for
+from bot.cli_keys import keys_group
 from bot.cli_referrals import failover_for, referrals_group
 from bot.core.engine import Engine
 from bot.core.errors import HomewardError
@@ -62,7 +63,7 @@ def _running(settings: Settings) -> Iterator[Services]:
     with _one_line_errors():
         if settings.database_url.startswith("sqlite"):
             # The embedded database migrates itself; PostgreSQL is migrated as a release step.
-            database.upgrade(settings.database_url)
+            database.upgrade(settings.database_url, keyring=keyring_for(settings))
         services = build_services(settings)
     try:
         with _one_line_errors():
@@ -205,7 +206,10 @@ def db_upgrade(revision: str) -> None:
     """Migrate the database to the newest schema."""
     settings = _settings()
     with _one_line_errors():
-        database.upgrade(settings.database_url, revision)
+        # Migrating an empty database needs no keys; rows written before need them.
+        has_keys = bool(settings.secret_keys) or settings.development
+        keyring = keyring_for(settings) if has_keys else None
+        database.upgrade(settings.database_url, revision, keyring=keyring)
     click.echo(f"Database is at {revision}.")
 
 
@@ -470,3 +474,4 @@ def partners_enable_webhook(partner_id: str) -> None:
 
 
 main.add_command(referrals_group)
+main.add_command(keys_group)

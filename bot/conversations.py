@@ -99,7 +99,9 @@ class Conversations:
                 ",".join(type(effect).__name__ for effect in turn.effects) or "-",
             )
             if via_outbox:
-                turn_key = inbound.provider_id or uuid.uuid4().hex
+                # Not the provider id: a Telegram id names the chat, and outbox keys are clear.
+                # The dedup row written above already makes this turn run once.
+                turn_key = uuid.uuid4().hex
                 chat.enqueue_replies(session, contact.id, inbound.address, replies, turn_key, now)
             self._reminder(session, contact.id, inbound, state, turn.state)
         return () if via_outbox else replies

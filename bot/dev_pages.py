@@ -72,7 +72,7 @@ def dev_blueprint(sessions: sessionmaker[Session]) -> Blueprint:
 def _shown(stored: models.Referral) -> Shown:
     raw = json.dumps(stored.document, indent=2, ensure_ascii=False, sort_keys=True)
     try:
-        referral = from_document(stored.document)
+        referral = from_document(stored.document) if stored.document is not None else None
     except ValueError:
         referral = None  # an unreadable document is still shown, raw
     return Shown(stored, referral, raw)

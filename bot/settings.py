@@ -6,7 +6,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from bot.channel_settings import (
     TelegramSettings,
@@ -17,6 +17,7 @@ from bot.channel_settings import (
 )
 from bot.core.errors import ConfigError
 from bot.locales import shipped_locales
+from bot.storage.crypto import Keyring, parse_secret_keys
 
 Environment = Literal["development", "production"]
 VAR_DIR = Path("var")
@@ -49,6 +50,12 @@ class Settings:
     # How a person reaches the coalition when no legal group can receive a referral (a
     # phone number or a web address, as people should read it).
     coalition_contact: str = ""
+    # Field encryption (bot/storage/crypto.py): Fernet keys, the first encrypts; and the key of
+    # the fingerprints that addresses are looked up by. Without them, development keeps a key
+    # file in var/ and production refuses to start.
+    secret_keys: tuple[str, ...] = field(default=(), repr=False)
+    hash_key: str = field(default="", repr=False)
+    key_file: Path = VAR_DIR / "homeward.keys"
 
     @property
     def development(self) -> bool:
@@ -88,7 +95,21 @@ class Settings:
             languages=_locales(env, "HOMEWARD_LANGUAGES") or None,
             sms_fold_accents=frozenset(_locales(env, "HOMEWARD_SMS_FOLD_ACCENTS")),
             coalition_contact=(env.get("HOMEWARD_COALITION_CONTACT") or "").strip(),
+            **_keys(env),
         )
+
+
+def _keys(env: Mapping[str, str]) -> dict[str, Any]:
+    """HOMEWARD_SECRET_KEYS and HOMEWARD_HASH_KEY, both or neither, checked by building them."""
+    secret_keys = parse_secret_keys(env.get("HOMEWARD_SECRET_KEYS", ""))
+    hash_key = env.get("HOMEWARD_HASH_KEY", "").strip()
+    if not secret_keys and not hash_key:
+        return {}
+    if not secret_keys or not hash_key:
+        missing = "HOMEWARD_HASH_KEY" if secret_keys else "HOMEWARD_SECRET_KEYS"
+        raise ConfigError(f"{missing} must be set with the other encryption key setting")
+    Keyring(secret_keys, hash_key)  # raises ConfigError naming the variable, never the key
+    return {"secret_keys": secret_keys, "hash_key": hash_key}
 
 
 def _locales(env: Mapping[str, str], name: str) -> tuple[str, ...]:

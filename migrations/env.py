@@ -11,7 +11,7 @@ from alembic.autogenerate.api import AutogenContext
 from sqlalchemy import Connection, MetaData
 
 from bot.storage.database import make_engine, sqlite_foreign_keys_off, verify_sqlite_foreign_keys
-from bot.storage.models import Base, UTCDateTime
+from bot.storage.models import Base, Encrypted, EncryptedJSON, Fingerprint, UTCDateTime
 
 DEFAULT_URL = "sqlite:///var/homeward.db"
 
@@ -33,6 +33,10 @@ def render_item(kind: str, obj: Any, autogen_context: AutogenContext) -> str | L
     """Autogenerate writes plain SQLAlchemy types, so migrations never import `bot`."""
     if kind == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
+    if kind == "type" and isinstance(obj, Encrypted | EncryptedJSON):
+        return "sa.Text()"
+    if kind == "type" and isinstance(obj, Fingerprint):
+        return "sa.String(length=64)"
     return False
 
 

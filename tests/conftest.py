@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 from bot.app import Services, build_services, create_app
 from bot.channels.memory import MemoryChannel
 from bot.settings import Settings
+from tests.keys import TEST_KEYRING
 
 pytest_plugins = ["tests.conftest_db"]
 
@@ -44,6 +45,8 @@ def settings(database_url: str) -> Settings:
         run_worker=False,
         start_flow="placeholder",
         languages=("en",),
+        secret_keys=TEST_KEYRING.secret_keys,
+        hash_key=TEST_KEYRING.hash_key,
     )
 
 

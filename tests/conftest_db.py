@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.storage.database import make_engine, make_session_factory, upgrade
 from bot.storage.models import Base
+from tests.keys import TEST_KEYRING
 
 PG_ENV = "HOMEWARD_TEST_DATABASE_URL"
 
@@ -114,8 +115,8 @@ def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterat
 
 @pytest.fixture
 def engine(database_url: str) -> Iterator[Engine]:
-    """An engine on `database_url`, disposed after the test."""
-    engine = make_engine(database_url)
+    """An engine on `database_url` with the test keys, disposed after the test."""
+    engine = make_engine(database_url, TEST_KEYRING)
     try:
         yield engine
     finally:

@@ -21,12 +21,15 @@ from bot.flows.graph import graphviz_available
 from bot.flows.loader import FLOWS_DIR
 from bot.storage import database as db
 from bot.storage import outbox, referrals
+from tests.keys import TEST_KEY_ENV, TEST_KEYRING
 
 
 @pytest.fixture
 def runner(database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> CliRunner:
     monkeypatch.setenv("HOMEWARD_DATABASE_URL", database_url)
     monkeypatch.setenv("HOMEWARD_START_FLOW", "placeholder")
+    for name, value in TEST_KEY_ENV.items():
+        monkeypatch.setenv(name, value)
     monkeypatch.chdir(tmp_path)
     return CliRunner()
 
@@ -153,6 +156,8 @@ def test_a_database_that_cannot_be_used_is_one_clear_line(
 ) -> None:
     monkeypatch.setenv("HOMEWARD_DATABASE_URL", url)
     monkeypatch.setenv("HOMEWARD_START_FLOW", "placeholder")
+    for name, value in TEST_KEY_ENV.items():
+        monkeypatch.setenv(name, value)
     for command in (["db", "upgrade"], ["chat"]):
         result = CliRunner().invoke(main, command, input="hi\n")
         assert result.exit_code == 1
@@ -166,6 +171,7 @@ def test_interactive_chat_in_a_real_terminal(database_url: str, tmp_path: Path) 
         **os.environ,
         "HOMEWARD_DATABASE_URL": database_url,
         "HOMEWARD_START_FLOW": "placeholder",
+        **TEST_KEY_ENV,
     }
     chat = subprocess.Popen(
         [sys.executable, "-c", "from bot.cli import main; main()", "chat", "--address", "tty"],
@@ -201,7 +207,7 @@ def test_interactive_chat_in_a_real_terminal(database_url: str, tmp_path: Path) 
 def test_outbox_lists_what_waits_and_what_failed_without_the_messages(
     runner: CliRunner, database_url: str
 ) -> None:
-    engine = db.make_engine(database_url)
+    engine = db.make_engine(database_url, TEST_KEYRING)
     sessions = db.make_session_factory(engine)
     now = datetime(2026, 11, 23, tzinfo=UTC)
     with sessions.begin() as session:
@@ -262,7 +268,7 @@ def test_the_screening_refuses_to_start_without_a_general_intake(
 def test_a_gone_webhook_is_enabled_again_by_the_operator(
     runner: CliRunner, database_url: str
 ) -> None:
-    engine = db.make_engine(database_url)
+    engine = db.make_engine(database_url, TEST_KEYRING)
     sessions = db.make_session_factory(engine)
     with sessions.begin() as session:
         referrals.disable_webhook(session, "nijc", datetime(2026, 11, 23, tzinfo=UTC))

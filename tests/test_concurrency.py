@@ -31,7 +31,9 @@ def test_simultaneous_messages_are_all_applied_in_turn(settings: Settings, tmp_p
         assert failures == []
         assert all(len(reply) == 1 for reply in replies.values()) and len(replies) == MESSAGES
         with services.sessions() as session:
-            contact = session.scalars(select(Contact).where(Contact.address == person.id)).one()
+            contact = session.scalars(
+                select(Contact).where(Contact.address_key == person.id)
+            ).one()
             state = contacts.load_state(session, contact)
         # Every message became one answer: none was lost to a concurrent write.
         answered = sorted(str(value) for _, value in state.history)

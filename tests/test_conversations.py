@@ -13,7 +13,7 @@ from bot.storage.models import Contact, InboundMessage
 
 def stored_state(services: Services, address: str = "person-1") -> State:
     with services.sessions.begin() as session:
-        contact = session.scalars(select(Contact).where(Contact.address == address)).one()
+        contact = session.scalars(select(Contact).where(Contact.address_key == address)).one()
         return contacts.load_state(session, contact)
 
 

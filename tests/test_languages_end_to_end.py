@@ -224,7 +224,7 @@ def test_right_to_left_and_mixed_scripts_are_stored_and_echoed_intact(
     restarted = build_services(configured)  # read back from the database, not from memory
     try:
         with restarted.sessions() as session:
-            contact = session.scalars(select(Contact).where(Contact.address == "mixed")).one()
+            contact = session.scalars(select(Contact).where(Contact.address_key == "mixed")).one()
             assert contacts.load_state(session, contact).answers["note"] == text
     finally:
         restarted.database.dispose()

@@ -286,7 +286,7 @@ def test_someone_inside_the_us_is_stopped_and_nothing_of_a_removal_is_kept(
     assert not any(r.question in {"year_removed", "removal_kind"} for r in replies)
     with coalition.sessions() as session:
         assert session.scalars(select(Referral)).all() == []
-        contact = session.scalars(select(Contact).where(Contact.address == "inside")).one()
+        contact = session.scalars(select(Contact).where(Contact.address_key == "inside")).one()
         kept = contacts.load_state(session, contact).answers
     assert set(kept) == {"consent", "who", "urgent_now"}
 

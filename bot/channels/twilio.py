@@ -185,7 +185,7 @@ def record_status(sessions: sessionmaker[Session], report: StatusReport) -> None
                 contact_id = session.scalar(
                     select(Contact.id).where(
                         Contact.channel == report.recipient.channel,
-                        Contact.address == report.recipient.id,
+                        Contact.address_key == report.recipient.id,
                     )
                 )
             if contact_id is not None:

@@ -63,8 +63,8 @@ def enqueue_replies(
 ) -> int:
     """Queue the replies of one turn for the worker, in order; returns how many parts.
 
-    `turn_key` names the turn (the inbound message's provider id): queuing the same turn
-    again changes nothing.
+    `turn_key` names the turn (a random id: a provider's id could name the person); queuing
+    the same turn again changes nothing.
     """
     parts = payloads(address, replies)
     for number, payload in enumerate(parts):

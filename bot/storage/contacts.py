@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from bot.core.errors import StorageError
 from bot.core.state import State
+from bot.storage.crypto import UnreadableValue
 from bot.storage.database import insert_ignoring_conflict
 from bot.storage.models import Contact, Conversation, InboundMessage
 
@@ -28,12 +29,18 @@ def get_or_create_contact_for_update(
     insert_ignoring_conflict(
         session,
         Contact,
-        ("channel", "address"),
-        {"channel": channel, "address": address, "created_at": now, "opted_out": False},
+        ("channel", "address_key"),
+        {
+            "channel": channel,
+            "address_key": address,  # the column type stores its fingerprint
+            "address": address,  # and this one encrypts it
+            "created_at": now,
+            "opted_out": False,
+        },
     )
     contact = session.scalars(
         select(Contact)
-        .where(Contact.channel == channel, Contact.address == address)
+        .where(Contact.channel == channel, Contact.address_key == address)
         .with_for_update()
         .execution_options(populate_existing=True)
     ).one_or_none()
@@ -53,15 +60,17 @@ def load_state(session: Session, contact: Contact) -> State:
 
     A fresh state keeps the contact's opt-out: STOP outlives DELETE.
     """
-    conversation = _conversation(session, contact)
-    if conversation is not None:
-        try:
+    try:
+        conversation = _conversation(session, contact)
+        if conversation is not None:
             # The contact row has the last word on opt-out: a provider may report it too.
             return State.from_dict(conversation.state).evolve(opted_out=contact.opted_out)
-        except (ValueError, TypeError):
-            # A state this version cannot trust must not lock the person out (STOP and
-            # DELETE included): start afresh, and tell the operator which contact it was.
-            logger.warning("unreadable conversation state replaced contact=%s", contact.id)
+    except (ValueError, TypeError, UnreadableValue):
+        # A state this version cannot trust, or that no configured key opens, must not lock
+        # the person out (STOP and DELETE included): start afresh, and tell the operator
+        # which contact it was.
+        logger.warning("unreadable conversation state replaced contact=%s", contact.id)
+        session.execute(delete(Conversation).where(Conversation.contact_id == contact.id))
     return State(opted_out=contact.opted_out)
 
 

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import bot
 from bot.core.errors import ConfigError, StorageError
+from bot.storage.crypto import Keyring, attach
 from bot.storage.models import Base
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 30.0
@@ -43,14 +44,20 @@ def normalize_url(url: str) -> URL:
     return parsed
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for `url`: SQLite tuned for one writer at a time, or PostgreSQL via psycopg 3."""
+def make_engine(url: str, keyring: Keyring | None = None) -> Engine:
+    """An engine for `url`: SQLite tuned for one writer at a time, or PostgreSQL via psycopg 3.
+
+    `keyring` encrypts and fingerprints the personal columns; without one, the engine can
+    migrate and count but not read or write personal data.
+    """
     parsed = normalize_url(url)
     if parsed.get_backend_name() == "sqlite":
-        return _make_sqlite_engine(parsed)
-    if parsed.get_backend_name() == "postgresql":
-        return create_engine(parsed, pool_pre_ping=True)
-    raise ConfigError("HOMEWARD_DATABASE_URL must be a sqlite:// or postgresql:// URL")
+        engine = _make_sqlite_engine(parsed)
+    elif parsed.get_backend_name() == "postgresql":
+        engine = create_engine(parsed, pool_pre_ping=True)
+    else:
+        raise ConfigError("HOMEWARD_DATABASE_URL must be a sqlite:// or postgresql:// URL")
+    return engine if keyring is None else attach(engine, keyring)
 
 
 def _make_sqlite_engine(url: URL) -> Engine:
@@ -138,8 +145,13 @@ def alembic_config(connection: Connection) -> Config:
 
 
 @contextmanager
-def _connected(url_or_engine: str | Engine) -> Iterator[Connection]:
-    engine = make_engine(url_or_engine) if isinstance(url_or_engine, str) else url_or_engine
+def _connected(
+    url_or_engine: str | Engine, keyring: Keyring | None = None
+) -> Iterator[Connection]:
+    if isinstance(url_or_engine, str):
+        engine = make_engine(url_or_engine, keyring)
+    else:
+        engine = url_or_engine if keyring is None else attach(url_or_engine, keyring)
     try:
         with engine.connect() as connection:
             yield connection
@@ -148,15 +160,21 @@ def _connected(url_or_engine: str | Engine) -> Iterator[Connection]:
             engine.dispose()
 
 
-def upgrade(url_or_engine: str | Engine, revision: str = "head") -> None:
-    """Migrate the database up to `revision` (default: the newest)."""
-    with _connected(url_or_engine) as connection:
+def upgrade(
+    url_or_engine: str | Engine, revision: str = "head", keyring: Keyring | None = None
+) -> None:
+    """Migrate the database up to `revision` (default: the newest).
+
+    A migration that encrypts rows written before needs the `keyring` (an empty database
+    does not).
+    """
+    with _connected(url_or_engine, keyring) as connection:
         command.upgrade(alembic_config(connection), revision)
 
 
-def downgrade(url_or_engine: str | Engine, revision: str) -> None:
+def downgrade(url_or_engine: str | Engine, revision: str, keyring: Keyring | None = None) -> None:
     """Migrate the database down to `revision` ("base" empties it)."""
-    with _connected(url_or_engine) as connection:
+    with _connected(url_or_engine, keyring) as connection:
         command.downgrade(alembic_config(connection), revision)
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
-    JSON,
     CheckConstraint,
     DateTime,
     Dialect,
@@ -14,12 +14,15 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Text,
     UniqueConstraint,
     false,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
+
+from bot.storage.crypto import FINGERPRINT_LENGTH, keyring_of
 
 # Named constraints before the first migration: batch mode on SQLite cannot drop unnamed ones.
 # Unique constraints name every column (`column_0_N_name`) so two of them on one table that
@@ -60,6 +63,64 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
+class Encrypted(TypeDecorator[str]):
+    """Text stored as a Fernet token under the deployment's keys (personal data)."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        return keyring_of(dialect).encrypt(value.encode("utf-8", "surrogatepass"))
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        return keyring_of(dialect).decrypt(value).decode("utf-8", "surrogatepass")
+
+
+class EncryptedJSON(TypeDecorator[dict[str, Any]]):
+    """A JSON object stored as a Fernet token (answers, states, documents, payloads)."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: dict[str, Any] | None, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        # No ASCII escaping: the token's size is what is stored, and JSON text is UTF-8 here.
+        encoded = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        return keyring_of(dialect).encrypt(encoded.encode("utf-8", "surrogatepass"))
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> dict[str, Any] | None:
+        if value is None:
+            return None
+        decoded = json.loads(keyring_of(dialect).decrypt(value).decode("utf-8", "surrogatepass"))
+        if not isinstance(decoded, dict):
+            raise ValueError("an encrypted JSON column holds something other than an object")
+        return decoded
+
+
+class Fingerprint(TypeDecorator[str]):
+    """A value that is only ever looked up, stored as its keyed hash (HMAC-SHA256, hex).
+
+    Comparisons hash the other side too: `where(Contact.address_key == "+52...")` finds the
+    row without the number being stored. Reading the column gives the hash, never the value.
+    """
+
+    impl = String(FINGERPRINT_LENGTH)
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        return keyring_of(dialect).fingerprint(value)
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> str | None:
+        return value
+
+
 class Base(DeclarativeBase):
     """Declarative base carrying the naming convention."""
 
@@ -67,14 +128,19 @@ class Base(DeclarativeBase):
 
 
 class Contact(Base):
-    """One person on one channel. `address` is the channel's id for them (personal data)."""
+    """One person on one channel.
+
+    `address` is the channel's id for them (a phone number, a chat id), encrypted; it is found
+    by `address_key`, its fingerprint.
+    """
 
     __tablename__ = "contacts"
-    __table_args__ = (UniqueConstraint("channel", "address"),)
+    __table_args__ = (UniqueConstraint("channel", "address_key"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     channel: Mapped[str] = mapped_column(String(32))
-    address: Mapped[str] = mapped_column(String(255))
+    address_key: Mapped[str] = mapped_column(Fingerprint())
+    address: Mapped[str] = mapped_column(Encrypted())
     locale: Mapped[str | None] = mapped_column(String(16))
     opted_out: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -97,7 +163,7 @@ class Conversation(Base):
     flow_id: Mapped[str | None] = mapped_column(String(100))
     node_id: Mapped[str | None] = mapped_column(String(100))
     status: Mapped[str] = mapped_column(String(16))
-    state: Mapped[dict[str, Any]] = mapped_column(JSON)
+    state: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -106,14 +172,18 @@ class Conversation(Base):
 
 
 class InboundMessage(Base):
-    """A received message's provider id, for dedup of redelivered webhooks. Never its text."""
+    """A received message's provider id, for dedup of redelivered webhooks. Never its text.
+
+    The id is kept as a fingerprint: it is only ever compared, and with the provider's id a
+    message could be looked up at the provider.
+    """
 
     __tablename__ = "inbound_messages"
     __table_args__ = (UniqueConstraint("channel", "provider_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     channel: Mapped[str] = mapped_column(String(32))
-    provider_id: Mapped[str] = mapped_column(String(128))
+    provider_id: Mapped[str] = mapped_column(Fingerprint())
     contact_id: Mapped[int] = mapped_column(
         ForeignKey("contacts.id", ondelete="CASCADE"), index=True
     )
@@ -138,7 +208,7 @@ class OutboxMessage(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(32))
     dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
-    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    payload: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON())
     status: Mapped[str] = mapped_column(
         String(16), index=True, default="pending", server_default=text("'pending'")
     )
@@ -155,7 +225,7 @@ class OutboxMessage(Base):
     # parts of a chat reply): a later row waits while an earlier one is unsent.
     sequence_key: Mapped[str | None] = mapped_column(String(100), index=True)
     # What the provider says happened after it accepted the message (Twilio status callbacks).
-    provider_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    provider_id: Mapped[str | None] = mapped_column(Fingerprint(), unique=True)
     delivery_status: Mapped[str | None] = mapped_column(String(16))
     delivery_rank: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     delivery_error: Mapped[str | None] = mapped_column(String(32))
@@ -182,12 +252,14 @@ class Referral(Base):
     partner_id: Mapped[str] = mapped_column(String(64), index=True)
     status: Mapped[str] = mapped_column(String(16))
     urgent: Mapped[bool] = mapped_column(default=False, server_default=false())
-    document: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # None once the person deleted their data: the row keeps only what the figures need.
+    document: Mapped[dict[str, Any] | None] = mapped_column(EncryptedJSON())
     # What matching read (the case: tags, language, states, country) and the partners tried
     # since, so that a partner who cannot take it is replaced by the next-best one.
-    routing: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    routing: Mapped[dict[str, Any] | None] = mapped_column(EncryptedJSON())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     def __repr__(self) -> str:
         return f"Referral(id={self.id!r}, partner_id={self.partner_id!r}, status={self.status!r})"

@@ -182,7 +182,7 @@ def _stored(row: Referral | None) -> StoredReferral | None:
         contact_id=row.contact_id,
         partner_id=row.partner_id,
         status=row.status,
-        document=dict(row.document),
+        document=dict(row.document or {}),
         case=dict(case) if isinstance(case, dict) else None,
         tried=tuple(
             {str(k): str(v) for k, v in entry.items()}

@@ -34,6 +34,7 @@ from bot.storage.models import OutboxMessage, Referral
 from tests.conftest import Clock
 from tests.core.test_engine import REFERRING
 from tests.delivery.receivers import SECRET, Answer, WebhookReceiver, sample_referral
+from tests.keys import TEST_KEY_ENV
 
 # The shipped organizations have no intake, so these alone can receive. For a veteran from
 # Texas: the veterans' group in Texas, then the one in California (a specialist from
@@ -247,6 +248,8 @@ def test_a_partner_that_declines_passes_the_case_on(
     monkeypatch.setenv("HOMEWARD_PARTNERS_FILE", str(settings.partners_file))
     monkeypatch.setenv("HOMEWARD_LANGUAGES", "en")
     monkeypatch.setenv("HOMEWARD_ENV", "development")  # the loopback webhooks are plain http
+    for name, value in TEST_KEY_ENV.items():
+        monkeypatch.setenv(name, value)
 
     declined = CliRunner().invoke(main, ["referrals", "decline", world.reference.lower()])
     assert declined.exit_code == 0, declined.output

@@ -51,7 +51,7 @@ def test_get_or_create_creates_once_and_then_finds(session_factory: Sessions) ->
 def test_channel_and_address_are_unique(session_factory: Sessions) -> None:
     new_contact(session_factory)
     with session_factory() as session:
-        session.add(Contact(channel="sms", address=PHONE, created_at=NOW))
+        session.add(Contact(channel="sms", address_key=PHONE, address=PHONE, created_at=NOW))
         with pytest.raises(IntegrityError):
             session.flush()
 

@@ -14,11 +14,16 @@ import sqlalchemy as sa
 from alembic.operations import Operations
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, inspect, select
 
 from bot.core.errors import ConfigError, StorageError
 from bot.core.state import State
-from bot.storage.contacts import get_or_create_contact_for_update, load_state, save_state
+from bot.storage.contacts import (
+    get_or_create_contact_for_update,
+    load_state,
+    record_inbound,
+    save_state,
+)
 from bot.storage.database import (
     SchemaDriftError,
     check,
@@ -32,6 +37,8 @@ from bot.storage.database import (
     upgrade,
     verify_sqlite_foreign_keys,
 )
+from bot.storage.models import OutboxMessage
+from tests.keys import TEST_KEYRING
 
 REPO = Path(__file__).resolve().parents[2]
 HEAD = ScriptDirectory(str(REPO / "migrations")).get_current_head()
@@ -81,7 +88,7 @@ def test_constraints_and_indexes_follow_the_naming_convention(empty_engine: Engi
         table: {uc["name"] for uc in inspector.get_unique_constraints(table)} for table in TABLES
     }
     assert uniques == {
-        "contacts": {"uq_contacts_channel_address"},
+        "contacts": {"uq_contacts_channel_address_key"},
         "conversations": {"uq_conversations_contact_id"},
         "inbound_messages": {"uq_inbound_messages_channel_provider_id"},
         "outbox": {"uq_outbox_dedupe_key", "uq_outbox_provider_id"},
@@ -245,7 +252,7 @@ def test_missing_migrations_folder_is_a_clear_config_error(tmp_path: Path) -> No
 def test_recreating_a_parent_table_on_sqlite_keeps_the_child_rows(tmp_path: Path) -> None:
     """Batch mode copies, drops and renames the table: with foreign keys on, the drop would
     cascade and silently delete every conversation."""
-    engine = make_engine(f"sqlite:///{tmp_path / 'batch.db'}")
+    engine = make_engine(f"sqlite:///{tmp_path / 'batch.db'}", TEST_KEYRING)
     try:
         upgrade(engine)
         sessions = make_session_factory(engine)
@@ -290,7 +297,7 @@ def test_a_migration_that_breaks_a_foreign_key_is_refused(tmp_path: Path) -> Non
 
 
 def test_rows_written_before_0002_survive_it(empty_database_url: str) -> None:
-    engine = make_engine(empty_database_url)
+    engine = make_engine(empty_database_url, TEST_KEYRING)
     try:
         upgrade(engine, "0001")
         with engine.begin() as connection:
@@ -309,5 +316,84 @@ def test_rows_written_before_0002_survive_it(empty_database_url: str) -> None:
             ).one()
         assert tuple(row) == ("k1", None, 0)
         assert current_revision(engine) == HEAD != "0001"
+    finally:
+        engine.dispose()
+
+
+PHONE = "+5215550001234"
+
+
+def _raw_dump(connection: sa.Connection) -> str:
+    """Every value of every Homeward table, as text, the way a stolen backup would read."""
+    tables = [t for t in sa.inspect(connection).get_table_names() if t != "alembic_version"]
+    return "\n".join(
+        repr(tuple(row))
+        for table in tables
+        for row in connection.execute(sa.text(f'SELECT * FROM "{table}"'))
+    )
+
+
+def test_rows_written_before_encryption_are_encrypted_by_0007_and_back(
+    empty_database_url: str,
+) -> None:
+    engine = make_engine(empty_database_url, TEST_KEYRING)
+    now = datetime(2026, 11, 23, tzinfo=UTC)
+    state = '{"node_id": "country", "answers": {"name": "Rosa Elena"}}'
+    try:
+        upgrade(engine, "0006")
+        with engine.begin() as connection:
+            connection.execute(
+                sa.text(
+                    "INSERT INTO contacts (id, channel, address, opted_out, created_at) "
+                    "VALUES (1, 'sms', :phone, false, :now)"
+                ),
+                {"phone": PHONE, "now": now},
+            )
+            connection.execute(
+                sa.text(
+                    "INSERT INTO conversations (contact_id, status, state, updated_at, "
+                    "created_at) VALUES (1, 'active', :state, :now, :now)"
+                ),
+                {"state": state, "now": now},
+            )
+            connection.execute(
+                sa.text(
+                    "INSERT INTO inbound_messages (channel, provider_id, contact_id, "
+                    "received_at) VALUES ('sms', 'SM0123456789abcdef', 1, :now)"
+                ),
+                {"now": now},
+            )
+            connection.execute(
+                sa.text(
+                    "INSERT INTO outbox (kind, dedupe_key, payload, status, attempts, "
+                    "next_attempt_at, created_at, contact_id) VALUES ('chat', 'k1', :payload, "
+                    "'pending', 0, :now, :now, 1)"
+                ),
+                {"payload": f'{{"address": "{PHONE}", "text": "Rosa Elena"}}', "now": now},
+            )
+        keyless = make_engine(empty_database_url)
+        try:
+            with pytest.raises(StorageError, match="keyring"):
+                upgrade(keyless)  # rows to encrypt, and no keys to do it
+        finally:
+            keyless.dispose()
+
+        upgrade(engine)
+
+        with engine.connect() as connection:
+            raw = _raw_dump(connection)
+        assert PHONE not in raw and "Rosa Elena" not in raw and "SM0123456789" not in raw
+        sessions = make_session_factory(engine)
+        with sessions.begin() as session:
+            contact = get_or_create_contact_for_update(session, "sms", PHONE, now)
+            assert contact.id == 1 and contact.address == PHONE
+            assert load_state(session, contact).node_id == "country"
+            assert session.scalars(select(OutboxMessage.payload)).one()["text"] == "Rosa Elena"
+            assert not record_inbound(session, "sms", "SM0123456789abcdef", 1, now)
+
+        downgrade(engine, "0006")
+        with engine.connect() as connection:
+            raw = _raw_dump(connection)
+        assert PHONE in raw and "Rosa Elena" in raw
     finally:
         engine.dispose()

@@ -24,6 +24,7 @@ from tests.channels.telegram.conftest import (
     deliver,
 )
 from tests.channels.telegram.fake_api import FakeTelegram
+from tests.keys import TEST_KEYRING
 
 WHO = ["Who is writing?", "[1. I was deported]", "[2. A family member]", "[3. An advocate or"]
 
@@ -44,7 +45,7 @@ def contact_of(services: Services, person: TelegramPerson) -> Contact:
     with services.sessions() as session:
         return session.scalars(
             select(Contact).where(
-                Contact.channel == "telegram", Contact.address == str(person.chat_id)
+                Contact.channel == "telegram", Contact.address_key == str(person.chat_id)
             )
         ).one()
 
@@ -236,7 +237,9 @@ def test_each_chat_numbers_its_own_messages_and_the_outbox_keeps_them_apart(
     rows = outbox_rows(services)
     assert [row.status for row in rows] == ["sent"] * 4
     assert sorted(row.provider_id or "" for row in rows) == sorted(
-        f"{person.chat_id}:{n}" for person in (maria, jean) for n in (1, 2)
+        TEST_KEYRING.fingerprint(f"{person.chat_id}:{n}")
+        for person in (maria, jean)
+        for n in (1, 2)
     )
 
 

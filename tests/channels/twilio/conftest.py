@@ -81,7 +81,7 @@ def count(services: Services, model: type[Contact] | type[InboundMessage]) -> in
 def contact(services: Services, channel: str, address: str) -> Contact:
     with services.sessions() as session:
         return session.scalars(
-            select(Contact).where(Contact.channel == channel, Contact.address == address)
+            select(Contact).where(Contact.channel == channel, Contact.address_key == address)
         ).one()
 
 
@@ -134,6 +134,7 @@ class FakeTwilioApi:
 
     url: str = ""
     received: list[Received] = field(default_factory=list)
+    sids: list[str] = field(default_factory=list)  # of the messages it accepted, in order
     script: deque[str] = field(default_factory=deque)
     release: threading.Event = field(default_factory=threading.Event)
 
@@ -172,7 +173,9 @@ class FakeTwilioApi:
             return _error(400, 21603, "A 'From' phone number is required.")
         if not (form.get("Body") or form.get("ContentSid")):
             return _error(400, 21602, "Message body is required.")
-        return Answer(201, _message(match[1], form))
+        message = _message(match[1], form)
+        self.sids.append(str(message["sid"]))
+        return Answer(201, message)
 
 
 @dataclass

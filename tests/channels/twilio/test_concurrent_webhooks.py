@@ -62,7 +62,7 @@ def test_simultaneous_texts_are_all_answered_and_none_is_lost(
     assert failures == []
     assert list(answers.values()) == [["Tell me more."]] * SENDERS
     with loop_services.sessions() as session:
-        maria = session.scalars(select(Contact).where(Contact.address == MARIA)).one()
+        maria = session.scalars(select(Contact).where(Contact.address_key == MARIA)).one()
         state = contacts.load_state(session, maria)
     # Each text became exactly one answer, applied one after the other.
     assert sorted(str(value) for _, value in state.history) == [

@@ -16,6 +16,7 @@ from tests.channels.twilio.conftest import (
     payload,
     signature,
 )
+from tests.keys import TEST_KEY_SETTINGS
 
 FULL = {
     "HOMEWARD_PUBLIC_URL": PUBLIC_URL + "/",
@@ -67,6 +68,7 @@ def test_without_twilio_settings_the_hooks_do_not_exist(database_url: str) -> No
         run_worker=False,
         public_url=PUBLIC_URL,
         start_flow="placeholder",
+        **TEST_KEY_SETTINGS,
     )
     app = create_app(settings)
     form = payload("sms_text")

@@ -21,6 +21,7 @@ from tests.channels.twilio.conftest import (
     AUTH_TOKEN,
     MARIA,
     PUBLIC_URL,
+    FakeTwilioApi,
     Phone,
     contact,
     payload,
@@ -28,11 +29,14 @@ from tests.channels.twilio.conftest import (
     signature,
 )
 from tests.conftest import Clock
+from tests.keys import TEST_KEYRING
 
 STATUS = "/hooks/twilio/status"
 
 
-def send_notice(services: Services, clock: Clock, twilio: TwilioSender) -> tuple[int, str]:
+def send_notice(
+    services: Services, clock: Clock, twilio: TwilioSender, api: FakeTwilioApi
+) -> tuple[int, str]:
     """Queue a notice to Maria and let the worker send it; returns its outbox id and SID."""
     with services.sessions.begin() as session:
         person = contacts.get_or_create_contact_for_update(session, "sms", MARIA, clock.now)
@@ -47,8 +51,10 @@ def send_notice(services: Services, clock: Clock, twilio: TwilioSender) -> tuple
     assert Worker(services.sessions, {"sms": twilio}, clock).run_once() == 1
     with services.sessions() as session:
         row = session.query(OutboxMessage).one()
-        assert row.provider_id is not None
-        return row.id, row.provider_id
+        # The SID is kept as a fingerprint: only Twilio's answer has it in clear.
+        sid = api.sids[-1]
+        assert row.provider_id == TEST_KEYRING.fingerprint(sid)
+        return row.id, sid
 
 
 @pytest.fixture
@@ -72,9 +78,13 @@ def delivery(services: Services, outbox_id: int) -> tuple[str | None, int, str |
 
 
 def test_reports_that_arrive_out_of_order_never_move_the_status_back(
-    client: FlaskClient, services: Services, clock: Clock, sms_sender: TwilioSender
+    client: FlaskClient,
+    services: Services,
+    clock: Clock,
+    sms_sender: TwilioSender,
+    twilio_api: FakeTwilioApi,
 ) -> None:
-    outbox_id, sid = send_notice(services, clock, sms_sender)
+    outbox_id, sid = send_notice(services, clock, sms_sender, twilio_api)
 
     assert report(client, "status_delivered", sid) == ""  # 200, empty body
     assert report(client, "status_sent", sid) == ""  # late, and older
@@ -83,9 +93,13 @@ def test_reports_that_arrive_out_of_order_never_move_the_status_back(
 
 
 def test_a_report_of_21610_on_a_sent_message_marks_the_person_opted_out(
-    client: FlaskClient, services: Services, clock: Clock, sms_sender: TwilioSender
+    client: FlaskClient,
+    services: Services,
+    clock: Clock,
+    sms_sender: TwilioSender,
+    twilio_api: FakeTwilioApi,
 ) -> None:
-    outbox_id, sid = send_notice(services, clock, sms_sender)
+    outbox_id, sid = send_notice(services, clock, sms_sender, twilio_api)
 
     report(client, "status_failed_21610", sid)
 
@@ -108,9 +122,10 @@ def test_an_undelivered_message_is_recorded_and_logged_without_personal_data(
     services: Services,
     clock: Clock,
     sms_sender: TwilioSender,
+    twilio_api: FakeTwilioApi,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    outbox_id, sid = send_notice(services, clock, sms_sender)
+    outbox_id, sid = send_notice(services, clock, sms_sender, twilio_api)
     caplog.set_level(logging.INFO, logger="bot.channels.twilio")
 
     report(client, "status_undelivered_30003", sid)
@@ -124,9 +139,14 @@ def test_an_undelivered_message_is_recorded_and_logged_without_personal_data(
 
 @pytest.mark.parametrize("case", ["wrong token", "tampered status", "missing header"])
 def test_a_forged_report_gets_403_and_changes_nothing(
-    case: str, client: FlaskClient, services: Services, clock: Clock, sms_sender: TwilioSender
+    case: str,
+    client: FlaskClient,
+    services: Services,
+    clock: Clock,
+    sms_sender: TwilioSender,
+    twilio_api: FakeTwilioApi,
 ) -> None:
-    outbox_id, sid = send_notice(services, clock, sms_sender)
+    outbox_id, sid = send_notice(services, clock, sms_sender, twilio_api)
     form = payload("status_failed_21610", MessageSid=sid, SmsSid=sid)
     if case == "wrong token":
         headers = {"X-Twilio-Signature": signature(STATUS, form, token=AUTH_TOKEN[::-1])}
