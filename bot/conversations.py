@@ -22,6 +22,7 @@ from bot.delivery import chat, failover
 from bot.delivery import referrals as referrals_out
 from bot.partners import Directory
 from bot.storage import contacts, referrals
+from bot.storage.forget import forget
 
 logger = logging.getLogger(__name__)
 
@@ -78,8 +79,9 @@ class Conversations:
             replies = self._spelled(turn.outbound, channel, turn.state.locale)
             for requested in (e for e in turn.effects if isinstance(e, ReferralRequested)):
                 self._refer(session, requested, turn.state, inbound, contact.id)
-            if any(isinstance(effect, DeletionRequested) for effect in turn.effects):
-                contacts.erase_contact_data(session, contact)
+            deleting = any(isinstance(effect, DeletionRequested) for effect in turn.effects)
+            if deleting:
+                self._forget(session, contact.id, now)
             else:
                 contacts.save_state(session, contact, turn.state, now)
             for halted in (e for e in turn.effects if isinstance(e, FlowHalted)):
@@ -98,13 +100,32 @@ class Conversations:
                 len(turn.outbound),
                 ",".join(type(effect).__name__ for effect in turn.effects) or "-",
             )
-            if via_outbox:
+            if via_outbox and deleting:
+                # The person is gone: the confirmation belongs to nobody and is erased once sent.
+                chat.enqueue_farewell(session, inbound.address, replies, now)
+            elif via_outbox:
                 # Not the provider id: a Telegram id names the chat, and outbox keys are clear.
                 # The dedup row written above already makes this turn run once.
                 turn_key = uuid.uuid4().hex
                 chat.enqueue_replies(session, contact.id, inbound.address, replies, turn_key, now)
-            self._reminder(session, contact.id, inbound, state, turn.state)
+            if not deleting:
+                self._reminder(session, contact.id, inbound, state, turn.state)
         return () if via_outbox else replies
+
+    def _forget(self, session: Session, contact_id: int, now: datetime) -> None:
+        """Erase every trace of the person, and ask each partner that may hold their referral
+        to delete it too (a `referral.deleted` notice carrying only its id and code)."""
+        forgotten = forget(session, contact_id, now)
+        for told in forgotten.partners_to_tell:
+            partner = self.directory.get(told.partner_id) if self.directory else None
+            referrals_out.tell_deleted(session, told, partner, now)
+        logger.info(
+            "forgot contact=%s referrals=%d outbox=%d partners_told=%d",
+            contact_id,
+            forgotten.referrals,
+            forgotten.outbox_rows,
+            len(forgotten.partners_to_tell),
+        )
 
     def _spell(self, text: str, channel: str, locale: str) -> str:
         """`text` as this channel spells it: on SMS, the operator may fold accents away for

@@ -49,31 +49,26 @@ def test_a_redelivered_message_is_handled_once(person: MemoryChannel, services: 
         assert session.scalar(select(func.count()).select_from(InboundMessage)) == 2
 
 
-def test_delete_erases_the_conversation_but_keeps_the_opt_out(
+def test_delete_confirmed_erases_the_contact_and_everything_with_it(
     person: MemoryChannel, services: Services
 ) -> None:
     reach_the_note(person)
-    person.send("DELETE")
+    assert person.send("DELETE")[0].startswith("Delete everything")
     with services.sessions() as session:
-        contact = session.scalars(select(Contact)).one()
-        assert contacts.load_state(session, contact) == State()
-        assert contact.locale is None
-    person.send("STOP")
-    assert person.send("DELETE") == []
+        assert session.scalar(select(func.count()).select_from(Contact)) == 1  # not yet
+    assert person.send("yes")[0].startswith("Everything you told Homeward")
+    with services.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Contact)) == 0
+        assert session.scalar(select(func.count()).select_from(InboundMessage)) == 0
+    assert person.send("hi")[0].startswith("Welcome")  # a stranger again
 
 
-def test_delete_after_stop_erases_silently_and_stop_still_holds(
-    person: MemoryChannel, services: Services
-) -> None:
+def test_delete_after_stop_erases_silently(person: MemoryChannel, services: Services) -> None:
     reach_the_note(person)
     person.send("STOP")
-    assert person.send("delete") == []
+    assert person.send("delete") == []  # no confirmation: STOP asked for silence
     with services.sessions() as session:
-        contact = session.scalars(select(Contact)).one()
-        assert contact.opted_out and contact.locale is None
-    assert stored_state(services) == State(opted_out=True)
-    assert person.send("hi") == []
-    assert person.send("START")[0].startswith("Welcome back")
+        assert session.scalar(select(func.count()).select_from(Contact)) == 0
 
 
 def test_message_text_is_not_logged(person: MemoryChannel, caplog: object) -> None:

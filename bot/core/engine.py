@@ -144,6 +144,8 @@ class _Step:
             self.on_language_reply(text)
         elif self.state.pending == "resume":
             self.on_resume_reply(text)
+        elif self.state.pending == "delete":
+            self.on_delete_reply(text)
         elif self.current_node() is None and self.state.status == "new":
             self.on_first_message(text)
         elif self.current_node() is None:
@@ -230,10 +232,12 @@ class _Step:
             case Keyword.LANGUAGE:
                 self.state = self.state.evolve(pending="language", invalid_count=0)
                 self.ask_pending()
+            case Keyword.DELETE if self.state.pending == "delete":
+                self.delete_everything()  # DELETE again is a yes
             case Keyword.DELETE:
-                self.say(texts.DELETED)
-                self.effects.append(DeletionRequested())
-                self.state = State()
+                # Asked once: a stray word must not erase a screening half-way through.
+                self.state = self.state.evolve(pending="delete", invalid_count=0)
+                self.ask_pending()
 
     def go_back(self) -> None:
         flow = self.engine.flows.get(self.state.flow_id or "")
@@ -269,6 +273,9 @@ class _Step:
         if self.state.pending == "language":
             text = self.translate.text(texts.CHOOSE_LANGUAGE)
             choices = tuple(Choice(o.id, o.label) for o in self.language_options())
+        elif self.state.pending == "delete":
+            text = self.translate.text(texts.DELETE_CONFIRM)
+            choices = tuple(Choice(o.id, o.label) for o in self.delete_options())
         else:
             text = self.translate.text(texts.RESUME)
             choices = (
@@ -346,6 +353,35 @@ class _Step:
             self.begin()
         else:
             self.reject_pending()
+
+    def delete_options(self) -> tuple[Option, ...]:
+        return (
+            Option("delete", self.translate.text(texts.DELETE_YES)),
+            Option("keep", self.translate.text(texts.DELETE_NO)),
+        )
+
+    def on_delete_reply(self, text: str) -> None:
+        said, locale = normalize(text), self.state.locale
+        picked = answers.parse(Question("choice", self.delete_options()), text, locale, 0)
+        choice = picked.value if isinstance(picked, answers.Accepted) else None
+        if said in words(YES, [locale]):
+            choice = "delete"
+        elif said in words(NO, [locale]):
+            choice = "keep"
+        if choice == "delete":
+            self.delete_everything()
+        elif choice == "keep":
+            self.state = self.state.evolve(pending=None, invalid_count=0)
+            self.say(texts.DELETE_KEPT)
+            self.resume_or_begin(check_expiry=False)
+        else:
+            self.reject_pending()
+
+    def delete_everything(self) -> None:
+        """The caller erases every trace (`DeletionRequested`); the person hears it is done."""
+        self.say(texts.DELETED)
+        self.effects.append(DeletionRequested())
+        self.state = State(locale=self.state.locale)
 
     # -- the flow ----------------------------------------------------------------------------
 

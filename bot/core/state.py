@@ -10,11 +10,11 @@ from typing import Any, Literal
 
 # An answer is a choice id, "yes"/"no", free text, a number, an ISO code, or None when skipped.
 Answer = str | int | None
-Pending = Literal["language", "resume"]
+Pending = Literal["language", "resume", "delete"]
 Status = Literal["new", "active", "done"]
 
 STATE_VERSION = 2
-_PENDING = ("language", "resume")
+_PENDING = ("language", "resume", "delete")
 _STATUS = ("new", "active", "done")
 
 
@@ -27,7 +27,8 @@ class State:
     `history` lists each answer given, in order, as (question, answer). BACK drops the last
     one, and `answers` is always what `history` says: the latest answer to each question in
     it, so going back through a loop restores the earlier answer. `pending` is an engine
-    prompt that interrupts the flow (the language menu, or "continue or start over").
+    prompt that interrupts the flow (the language menu, "continue or start over", or
+    "delete everything?").
     `returning` is the question to come back to after the person changes one answer from
     a summary: until it is reached, questions already answered are passed over.
     """

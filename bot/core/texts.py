@@ -30,9 +30,17 @@ HELP = Text(
 OLD_BUTTON = Text("engine.old-button", "That button was for an earlier question.")
 FIRST_QUESTION = Text("engine.first-question", "This is the first question.")
 OPTED_IN = Text("engine.opted-in", "Welcome back. You will get messages from Homeward again.")
+DELETE_CONFIRM = Text(
+    "engine.delete-confirm",
+    "Delete everything you told Homeward? If a group received your answers, it will be asked "
+    "to delete them too. This cannot be undone.",
+)
+DELETE_YES = Text("engine.delete-yes", "Yes, delete everything")
+DELETE_NO = Text("engine.delete-no", "No, keep my answers")
+DELETE_KEPT = Text("engine.delete-kept", "Nothing was deleted.")
 DELETED = Text(
     "engine.deleted",
-    "Your answers have been deleted. Send any message to start again.",
+    "Everything you told Homeward has been deleted. Send any message to start again.",
 )
 CHOOSE_LANGUAGE = Text("engine.choose-language", "Choose your language:")
 LANGUAGE_SET = Text("engine.language-set", "Language: English.")

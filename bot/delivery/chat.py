@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -16,6 +17,8 @@ from bot.storage import outbox
 SMS = "sms"
 MAX_LENGTH = {"telegram": 4096, SMS: 1600, "whatsapp": 1600}
 DEFAULT_MAX_LENGTH = 1600
+# Dedupe-key prefix of the replies to someone who deleted their data: erased once sent.
+FAREWELL = "farewell:"
 
 
 def split_text(text: str, limit: int) -> list[str]:
@@ -76,6 +79,28 @@ def enqueue_replies(
             now=now,
             contact_id=contact_id,
             sequence_key=f"chat:{contact_id}",
+        )
+    return len(parts)
+
+
+def enqueue_farewell(
+    session: Session, address: Address, replies: Sequence[Outbound], now: datetime
+) -> int:
+    """Queue the last replies to someone whose data was just erased (DELETE's confirmation).
+
+    The rows belong to no contact (there is none any more), and the worker erases each one
+    once it is sent (`FAREWELL` keys), so the address does not outlive the message.
+    """
+    turn = uuid.uuid4().hex
+    parts = payloads(address, replies)
+    for number, payload in enumerate(parts):
+        outbox.enqueue(
+            session,
+            kind=address.channel,
+            dedupe_key=f"{FAREWELL}{turn}:{number}",
+            payload=payload,
+            now=now,
+            sequence_key=f"{FAREWELL}{turn}",
         )
     return len(parts)
 

@@ -16,9 +16,14 @@ from bot.core.partners import Partner
 from bot.core.referral import AnsweredBy, Consent, Referral, shared_answers
 from bot.core.state import State
 from bot.delivery import email, webhook
-from bot.storage import referrals
+from bot.storage import outbox, referrals
+from bot.storage.forget import ToldPartner
 
 logger = logging.getLogger(__name__)
+
+# Outbox kinds of the notice that a person deleted their data (`referral.deleted`).
+DELETED_WEBHOOK = "webhook-deleted"
+DELETED_EMAIL = "email-deleted"
 
 
 def consent_version(flow: Flow) -> str:
@@ -112,3 +117,37 @@ def enqueue(session: Session, referral: Referral, partner: Partner, now: datetim
         webhook.enqueue(session, referral, now)
     if intake is not None and intake.email:
         email.enqueue(session, referral, now)
+
+
+def tell_deleted(
+    session: Session, told: ToldPartner, partner: Partner | None, now: datetime
+) -> None:
+    """Ask a partner that may hold a referral to delete it, through each of its intakes.
+
+    The notice carries the referral's id and reference code and nothing else: the person's
+    data is already gone from Homeward when it is sent.
+    """
+    if partner is None or partner.intake is None:
+        # The directory lost the partner since: nobody to tell, and the operator must know.
+        logger.warning(
+            "referral %s deleted; partner %s cannot be told", told.referral_id, told.partner_id
+        )
+        return
+    notice = {
+        "partner_id": partner.id,
+        "referral_id": told.referral_id,
+        "reference": told.reference,
+    }
+    kinds = []
+    if partner.intake.webhook_url and partner.intake.webhook_secret:
+        kinds.append(DELETED_WEBHOOK)
+    if partner.intake.email:
+        kinds.append(DELETED_EMAIL)
+    for kind in kinds:
+        outbox.enqueue(
+            session,
+            kind=kind,
+            dedupe_key=f"{kind}:{partner.id}:{told.referral_id}",
+            payload=notice,
+            now=now,
+        )

@@ -124,16 +124,6 @@ def record_inbound(
     return inserted
 
 
-def erase_contact_data(session: Session, contact: Contact) -> None:
-    """Forget the person's conversation and language; keep the contact row and its opt-out.
-
-    The row stays so that an opt-out (STOP) keeps being honoured after DELETE.
-    """
-    session.execute(delete(Conversation).where(Conversation.contact_id == contact.id))
-    contact.locale = None
-    session.flush()
-
-
 def mark_opted_out(session: Session, contact_id: int) -> None:
     """The provider says the person cannot be reached (they sent STOP, or blocked the bot)."""
     session.execute(update(Contact).where(Contact.id == contact_id).values(opted_out=True))

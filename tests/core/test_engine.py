@@ -106,11 +106,29 @@ def test_back_forgets_the_answer_it_goes_back_over(engine: Engine) -> None:
     assert back.history == (("who", "family"),)
 
 
-def test_delete_requests_erasure_and_forgets_everything(engine: Engine) -> None:
+def test_delete_asks_once_then_requests_erasure_and_forgets_everything(engine: Engine) -> None:
     state = play(engine, "hi", "2", "Haiti")
-    turn = engine.step(state, message("delete"))
+    asked = engine.step(state, message("delete"))
+    assert asked.effects == () and asked.state.answers == state.answers
+    assert asked.outbound[0].text.startswith("Delete everything you told Homeward?")
+    turn = engine.step(asked.state, message("1"))
     assert turn.effects == (DeletionRequested(),)
     assert turn.state.answers == {} and turn.state.flow_id is None
+    assert turn.outbound[0].text.startswith("Everything you told Homeward has been deleted")
+
+
+def test_delete_twice_is_a_yes_and_no_keeps_every_answer(engine: Engine) -> None:
+    state = play(engine, "hi", "2", "Haiti")
+    asked = engine.step(state, message("DELETE"))
+    assert engine.step(asked.state, message("delete")).effects == (DeletionRequested(),)
+
+    kept = engine.step(asked.state, message("no"))
+    assert kept.effects == () and kept.state.answers == state.answers
+    assert kept.state.pending is None and kept.state.node_id == state.node_id
+    assert kept.outbound[0].text == "Nothing was deleted."
+
+    unclear = engine.step(asked.state, message("maybe"))
+    assert unclear.effects == () and unclear.state.pending == "delete"
 
 
 def test_the_flow_ends_with_an_effect_and_tags_from_answers(engine: Engine) -> None:

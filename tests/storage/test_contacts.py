@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.core.state import State
 from bot.storage import outbox
 from bot.storage.contacts import (
-    erase_contact_data,
     get_or_create_contact_for_update,
     load_state,
     record_inbound,
@@ -131,22 +130,6 @@ def test_record_inbound_moves_last_inbound_at_forward_only(session_factory: Sess
         record_inbound(session, "sms", "SM2", contact_id, earlier)  # arrived out of order
     with session_factory() as session:
         assert session.get_one(Contact, contact_id).last_inbound_at == later
-
-
-def test_erase_forgets_conversation_and_language_but_keeps_opt_out(
-    session_factory: Sessions,
-) -> None:
-    with session_factory.begin() as session:
-        contact = get_or_create_contact_for_update(session, "sms", PHONE, NOW)
-        save_state(session, contact, State(locale="ht", opted_out=True, flow_id="x"), NOW)
-    with session_factory.begin() as session:
-        contact = get_or_create_contact_for_update(session, "sms", PHONE, NOW)
-        erase_contact_data(session, contact)
-    with session_factory.begin() as session:
-        contact = get_or_create_contact_for_update(session, "sms", PHONE, NOW)
-        assert load_state(session, contact) == State(opted_out=True)  # STOP outlives DELETE
-        assert (contact.locale, contact.opted_out) == (None, True)
-    assert count(session_factory, Conversation) == 0
 
 
 def test_deleting_a_contact_cascades_to_its_rows(session_factory: Sessions) -> None:
