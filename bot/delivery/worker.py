@@ -15,7 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.errors import ConfigError, HomewardError
-from bot.delivery.chat import MAX_LENGTH
+from bot.delivery.chat import FAREWELL, MAX_LENGTH
 from bot.storage import contacts, outbox, referrals
 from bot.storage.outbox import OutboxItem
 
@@ -189,6 +189,8 @@ class Worker:
                 )
                 if done:
                     _referral_status(session, item, referrals.DELIVERED, self._clock())
+                if done and item.dedupe_key.startswith(FAREWELL):
+                    outbox.erase(session, item.id)  # the person deleted their data
             logger.info("outbox %d (%s) sent on attempt %d", item.id, item.kind, item.attempts)
 
     def _record_failure(self, item: OutboxItem, code: str, retry_after: float | None) -> None:
@@ -220,6 +222,8 @@ class Worker:
                     self._on_referral_failed(session, failed, self._clock())
             if opted_out and item.contact_id is not None:
                 contacts.mark_opted_out(session, item.contact_id)
+            if item.dedupe_key.startswith(FAREWELL):
+                outbox.erase(session, item.id)  # unsent, but the address must not stay
         logger.error(
             "outbox %d (%s) dead after %d attempt(s): %s", item.id, item.kind, item.attempts, code
         )

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from bot.storage.database import insert_ignoring_conflict
@@ -329,3 +329,12 @@ def still_trying(session: Session, dedupe_pattern: str) -> bool:
         .limit(1)
     )
     return found is not None
+
+
+def erase(session: Session, item_id: int) -> None:
+    """Delete a row outright (a message to someone who deleted their data, once sent)."""
+    session.execute(
+        delete(OutboxMessage)
+        .where(OutboxMessage.id == item_id)
+        .execution_options(synchronize_session=False)
+    )
