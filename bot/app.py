@@ -81,6 +81,9 @@ def build_services(settings: Settings) -> Services:
     if shows_contact and not settings.coalition_contact and not settings.development:
         logger.warning("HOMEWARD_COALITION_CONTACT is not set: texts name the general intake")
     facts = {
+        # The consent text states the real retention limits.
+        "unfinished_days": str(settings.retain_unfinished_days),
+        "referral_days": str(settings.retain_referral_days),
         "general_intake": fallback.name if fallback is not None else "",
         "coalition_contact": settings.coalition_contact
         or (fallback.name if fallback is not None else ""),

@@ -17,6 +17,7 @@ from sqlalchemy.exc import OperationalError
 
 from bot.app import Services, build_services, create_app, keyring_for
 from bot.cli_keys import keys_group
+from bot.cli_purge import purge_command
 from bot.cli_referrals import failover_for, referrals_group
 from bot.core.engine import Engine
 from bot.core.errors import HomewardError
@@ -475,3 +476,4 @@ def partners_enable_webhook(partner_id: str) -> None:
 
 main.add_command(referrals_group)
 main.add_command(keys_group)
+main.add_command(purge_command)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, Literal
 
@@ -18,6 +19,7 @@ from bot.channel_settings import (
 from bot.core.errors import ConfigError
 from bot.locales import shipped_locales
 from bot.storage.crypto import Keyring, parse_secret_keys
+from bot.storage.retention import Limits
 
 Environment = Literal["development", "production"]
 VAR_DIR = Path("var")
@@ -56,6 +58,20 @@ class Settings:
     secret_keys: tuple[str, ...] = field(default=(), repr=False)
     hash_key: str = field(default="", repr=False)
     key_file: Path = VAR_DIR / "homeward.keys"
+    # Retention, in days (bot/storage/retention.py): unfinished conversations after the last
+    # message, referrals after delivery or closing, dedup ids and sent outbox rows.
+    retain_unfinished_days: int = 30
+    retain_referral_days: int = 90
+    retain_log_days: int = 7
+
+    @property
+    def retention(self) -> Limits:
+        """The retention limits as the purge applies them."""
+        return Limits(
+            unfinished=timedelta(days=self.retain_unfinished_days),
+            referrals=timedelta(days=self.retain_referral_days),
+            logs=timedelta(days=self.retain_log_days),
+        )
 
     @property
     def development(self) -> bool:
@@ -95,6 +111,9 @@ class Settings:
             languages=_locales(env, "HOMEWARD_LANGUAGES") or None,
             sms_fold_accents=frozenset(_locales(env, "HOMEWARD_SMS_FOLD_ACCENTS")),
             coalition_contact=(env.get("HOMEWARD_COALITION_CONTACT") or "").strip(),
+            retain_unfinished_days=_days(env, "HOMEWARD_RETAIN_UNFINISHED_DAYS", 30),
+            retain_referral_days=_days(env, "HOMEWARD_RETAIN_REFERRAL_DAYS", 90),
+            retain_log_days=_days(env, "HOMEWARD_RETAIN_LOG_DAYS", 7),
             **_keys(env),
         )
 
@@ -128,6 +147,15 @@ def _locales(env: Mapping[str, str], name: str) -> tuple[str, ...]:
             f"(locales: {', '.join(shipped)})"
         )
     return found
+
+
+def _days(env: Mapping[str, str], name: str, default: int) -> int:
+    value = env.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit() or not 1 <= int(value) <= 3650:
+        raise ConfigError(f"{name} must be a number of days from 1 to 3650")
+    return int(value)
 
 
 def _port(value: str) -> int:
