@@ -172,8 +172,8 @@ def _refer(state: State, args: Mapping[str, str], ctx: ActionContext) -> ActionR
     if _made(state):
         # The same consent again (after BACK): nothing new, nothing private kept either, and
         # the person learns that what they changed since did not go with it.
-        made = state.referral
-        values = {"partner": made.get("partner", ""), "reference": made.get("reference", "")}
+        sent = state.referral
+        values = {"partner": sent.get("partner", ""), "reference": sent.get("reference", "")}
         notice = Notice(texts.ALREADY_SENT, values)
         return ActionResult(state.without_answers(private), notices=(notice,))
     state, notices = _still_receiving(state, ctx)
