@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core import texts
-from bot.core.actions import CASE_KEY, Matcher
+from bot.core.actions import CASE_KEY, Matcher, Receiving
 from bot.core.effects import DeletionRequested, FlowHalted, ReferralRequested
 from bot.core.engine import Engine
 from bot.core.matching import choose
@@ -75,7 +75,12 @@ class Conversations:
             if contact.last_inbound_at is None or contact.last_inbound_at < now:
                 contact.last_inbound_at = now  # also for channels without provider ids
             state = contacts.load_state(session, contact)
-            turn = self.engine.step(state, inbound, matcher=self._matcher(session, now))
+            turn = self.engine.step(
+                state,
+                inbound,
+                matcher=self._matcher(session, now),
+                receiving=self._receiving(session),
+            )
             replies = self._spelled(turn.outbound, channel, turn.state.locale)
             for requested in (e for e in turn.effects if isinstance(e, ReferralRequested)):
                 self._refer(session, requested, turn.state, inbound, contact.id)
@@ -150,7 +155,8 @@ class Conversations:
     def _matcher(self, session: Session, now: datetime) -> Matcher | None:
         """Matching over the directory, with this week's load read only when a flow asks.
 
-        Partners whose only intake is a webhook that answered 410 Gone are left out.
+        Partners whose only intake is a webhook that answered 410 Gone are left out, the
+        general intake too.
         """
         directory = self.directory
         if directory is None:
@@ -158,10 +164,29 @@ class Conversations:
 
         def match(case: Case) -> Match | None:
             load = referrals.weekly_load(session, now)
-            usable = failover.reachable(directory.partners, referrals.disabled_webhooks(session))
-            return choose(case, usable, load, spread_key=case.key, fallback=self.fallback)
+            disabled = referrals.disabled_webhooks(session)
+            usable = failover.reachable(directory.partners, disabled)
+            fallback = self.fallback
+            if fallback is not None and not failover.reachable((fallback,), disabled):
+                fallback = None
+            return choose(case, usable, load, spread_key=case.key, fallback=fallback)
 
         return match
+
+    def _receiving(self, session: Session) -> Receiving | None:
+        """Whether a partner can be sent a referral now, as the engine asks when someone
+        consents: still in the directory, legal with capacity, and an intake that works."""
+        directory = self.directory
+        if directory is None:
+            return None
+
+        def receiving(partner_id: str) -> bool:
+            partner = directory.get(partner_id)
+            if partner is None or not partner.can_receive:
+                return False
+            return bool(failover.reachable((partner,), referrals.disabled_webhooks(session)))
+
+        return receiving
 
     def _refer(
         self,
@@ -186,10 +211,24 @@ class Conversations:
             inbound.received_at,
             self.engine.translators,
         )
-        if referrals_out.send(session, referral, partner, contact_id, inbound.received_at):
-            case = state.referral.get(CASE_KEY)
-            if case:
-                referrals.record_case(session, referral.id, json.loads(case))
+        case = state.referral.get(CASE_KEY)
+        referrals_out.send(
+            session,
+            referral,
+            partner,
+            contact_id,
+            inbound.received_at,
+            case=json.loads(case) if case else None,
+            unreachable=self._failover(),
+        )
+
+    def _failover(self) -> failover.Failover:
+        """Passing a referral on, should its partner's last intake stop working between the
+        engine's check and the outbox (another process disabled its webhook meanwhile)."""
+        partners = self.directory.partners if self.directory is not None else ()
+        return failover.Failover(
+            partners, self.fallback, self.engine.translators, self.sms_fold_accents
+        )
 
     def _reminder(
         self, session: Session, contact_id: int, inbound: Inbound, before: State, after: State

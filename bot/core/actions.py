@@ -5,22 +5,36 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
+from bot.core import texts
 from bot.core.effects import ConversationEnded, Effect, LanguageChanged, ReferralRequested
+from bot.core.i18n import Text
 from bot.core.partners import Case, Match
 from bot.core.state import State
 
 
 @dataclass(frozen=True, slots=True)
+class Notice:
+    """A line of the engine's own (bot/core/texts.py) that an action asks to say, filled."""
+
+    text: Text
+    values: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
 class ActionResult:
-    """What an action did: the new state, its effects, and whether the turn stops here."""
+    """What an action did: the new state, its effects, and whether the turn stops here.
+
+    `notices` are said before whatever the flow says next.
+    """
 
     state: State
     effects: tuple[Effect, ...] = ()
     stop: bool = False
     goto: str | None = None  # go to this node instead of following the routes
+    notices: tuple[Notice, ...] = ()
 
 
 # Where `match` keeps, between matching and consent, the case it matched (JSON): the referral
@@ -37,6 +51,9 @@ FACT_PLACEHOLDERS = frozenset(
 
 # Finds the partner for a case (bot/core/matching.py over the directory); None: nobody.
 Matcher = Callable[[Case], Match | None]
+# Whether the partner with this id can be sent a referral now: still in the directory, able to
+# receive, with an intake that works (a webhook that answered 410 Gone does not).
+Receiving = Callable[[str], bool]
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +62,7 @@ class ActionContext:
 
     `tags` are the routing tags the answers set; `now` is the inbound message's time;
     `who` is an opaque per-person key (never shown) that makes referral ids unique.
+    `receiving` checks the matched partner again when the person consents (None: unchecked).
     """
 
     flow_id: str
@@ -53,6 +71,7 @@ class ActionContext:
     now: datetime | None = None
     who: str = ""
     matcher: Matcher | None = None
+    receiving: Receiving | None = None
 
 
 Runner = Callable[[State, Mapping[str, str], ActionContext], ActionResult]
@@ -98,6 +117,11 @@ def _end(state: State, args: Mapping[str, str], ctx: ActionContext) -> ActionRes
 
 
 def _match(state: State, args: Mapping[str, str], ctx: ActionContext) -> ActionResult:
+    if _made(state):
+        # Back over the match after the referral was made: it stays with the partner who
+        # has it, and the consent question names that partner again.
+        return ActionResult(state)
+
     def code(argument: str) -> str | None:
         value = state.answers.get(args.get(argument, ""))
         return value if isinstance(value, str) else None
@@ -117,23 +141,45 @@ def _match(state: State, args: Mapping[str, str], ctx: ActionContext) -> ActionR
         abroad="detained-now" not in ctx.tags and country != "US",
     )
     found = ctx.matcher(case) if ctx.matcher is not None else None
+    return ActionResult(state.evolve(referral=_chosen(found, case)))
+
+
+def _chosen(found: Match | None, case: Case) -> dict[str, str]:
+    """What `match` keeps of the partner found for `case` (nothing when nobody was)."""
     if found is None:
-        return ActionResult(state.evolve(referral={}))
-    chosen = {
+        return {}
+    return {
         "partner_id": found.partner.id,
         "partner": found.partner.name,
         "reasons": "; ".join(found.reasons),
         CASE_KEY: json.dumps(case.to_dict(), sort_keys=True),
     }
-    return ActionResult(state.evolve(referral=chosen))
+
+
+def _made(state: State) -> bool:
+    """Whether this run already made its referral.
+
+    One screening makes one referral: once made, neither BACK and a new match, nor a change
+    from the summary, nor a second "yes" may replace it (the partner has it, and the person
+    holds its reference code). Only a new run (RESTART, or a message after the end) starts
+    afresh.
+    """
+    return "referral_id" in state.referral
 
 
 def _refer(state: State, args: Mapping[str, str], ctx: ActionContext) -> ActionResult:
-    partner_id = state.referral.get("partner_id")
     private = frozenset(args.get("private", "").split())
-    if not partner_id or "referral_id" in state.referral:
-        # Nobody matched, or this referral was already made: nothing private is kept either.
-        return ActionResult(state.without_answers(private))
+    if _made(state):
+        # The same consent again (after BACK): nothing new, nothing private kept either, and
+        # the person learns that what they changed since did not go with it.
+        sent = state.referral
+        values = {"partner": sent.get("partner", ""), "reference": sent.get("reference", "")}
+        notice = Notice(texts.ALREADY_SENT, values)
+        return ActionResult(state.without_answers(private), notices=(notice,))
+    state, notices = _still_receiving(state, ctx)
+    partner_id = state.referral.get("partner_id")
+    if not partner_id:
+        return ActionResult(state.without_answers(private), notices=notices)
     when = ctx.now.isoformat() if ctx.now is not None else ""
     digest = hashlib.sha256(f"{ctx.flow_id}|{ctx.who}|{when}|{partner_id}".encode()).hexdigest()
     referral_id = digest[:32]
@@ -144,7 +190,41 @@ def _refer(state: State, args: Mapping[str, str], ctx: ActionContext) -> ActionR
         referral={**state.referral, "referral_id": referral_id, "reference": reference}
     )
     requested = ReferralRequested(referral_id, reference, partner_id, ctx.flow_id, kept)
-    return ActionResult(made, (requested,))
+    return ActionResult(made, (requested,), notices=notices)
+
+
+def _still_receiving(state: State, ctx: ActionContext) -> tuple[State, tuple[Notice, ...]]:
+    """The state with a partner that can receive the referral now, when the person says yes.
+
+    Since `match`, a webhook may have answered 410 Gone, or the directory lost the partner or
+    its intake. Then the case `match` kept is matched again (the matcher leaves out whoever
+    cannot receive): the next-best partner, or the general intake, takes it, and the person
+    is told that the one named cannot; the reply after names the one that really has it.
+    No partner at all when nobody can receive it.
+    """
+    partner_id = state.referral.get("partner_id")
+    if not partner_id or ctx.receiving is None or ctx.receiving(partner_id):
+        return state, ()
+    case = _kept_case(state)
+    found = None
+    if case is not None and ctx.matcher is not None:
+        found = ctx.matcher(case)
+    if case is None or found is None or not ctx.receiving(found.partner.id):
+        return state.evolve(referral={}), ()  # the flow says nothing could be sent
+    named = state.referral.get("partner", "")
+    notice = Notice(texts.PARTNER_UNAVAILABLE, {"partner": named})
+    return state.evolve(referral=_chosen(found, case)), (notice,)
+
+
+def _kept_case(state: State) -> Case | None:
+    """The case `match` kept, or None (a state saved before cases were kept)."""
+    kept = state.referral.get(CASE_KEY)
+    if not kept:
+        return None
+    try:
+        return Case.from_dict(json.loads(kept))
+    except ValueError:  # json.JSONDecodeError is one
+        return None
 
 
 def _change(state: State, args: Mapping[str, str], ctx: ActionContext) -> ActionResult:
@@ -157,7 +237,8 @@ def _change(state: State, args: Mapping[str, str], ctx: ActionContext) -> Action
         # Never asked on this path ("not given" in the summary): ask from the summary again.
         target = args["back_to"]
     controls = frozenset({args["pick_from"], args["back_to"]})
-    reopened = state.without_answers(controls).evolve(returning=args["back_to"], referral={})
+    referral = state.referral if _made(state) else {}
+    reopened = state.without_answers(controls).evolve(returning=args["back_to"], referral=referral)
     return ActionResult(reopened, goto=target)
 
 
@@ -168,7 +249,8 @@ def _forget(state: State, args: Mapping[str, str], ctx: ActionContext) -> Action
         return ActionResult(state.without_answers(frozenset(args["drop"].split())))
     keep = frozenset(args["keep"].split())
     others = frozenset(question for question, _ in state.history) - keep
-    return ActionResult(state.without_answers(others).evolve(referral={}))
+    referral = state.referral if _made(state) else {}
+    return ActionResult(state.without_answers(others).evolve(referral=referral))
 
 
 def reference_code(referral_id: str) -> str:

@@ -13,6 +13,7 @@ from bot.core.actions import (
     ActionContext,
     ActionSpec,
     Matcher,
+    Receiving,
 )
 from bot.core.effects import (
     ConversationEnded,
@@ -90,25 +91,39 @@ class Engine:
         self.step_limit = step_limit
         self.matcher = matcher
 
-    def step(self, state: State, inbound: Inbound, *, matcher: Matcher | None = None) -> Turn:
+    def step(
+        self,
+        state: State,
+        inbound: Inbound,
+        *,
+        matcher: Matcher | None = None,
+        receiving: Receiving | None = None,
+    ) -> Turn:
         """Handle one message: global keywords first, then the pending prompt or the flow.
 
         `matcher` replaces the engine's own for this turn: the caller may know things that
         change between turns (how many referrals each partner received this week).
+        `receiving` checks the matched partner again when the person consents.
         """
-        return _Step(self, state, inbound, matcher or self.matcher).run()
+        return _Step(self, state, inbound, matcher or self.matcher, receiving).run()
 
 
 class _Step:
     """The working memory of one `Engine.step` call; never outlives it."""
 
     def __init__(
-        self, engine: Engine, state: State, inbound: Inbound, matcher: Matcher | None
+        self,
+        engine: Engine,
+        state: State,
+        inbound: Inbound,
+        matcher: Matcher | None,
+        receiving: Receiving | None = None,
     ) -> None:
         self.engine = engine
         self.state = state
         self.inbound = inbound
         self.matcher = matcher
+        self.receiving = receiving
         self.out: list[Outbound] = []
         self.effects: list[Effect] = []
 
@@ -135,7 +150,11 @@ class _Step:
             return self.finish()
         if self.state.status == "new" and self.state.pending is None and self.inbound.locale_hint:
             self.adopt_hint(self.inbound.locale_hint)
-        if button is not None and button.question != self.waiting_for():
+        if button is not None and self.waiting_for() is None:
+            # A press on a keyboard of a conversation that ended (Telegram redelivers, people
+            # tap twice): it answers nothing now and must not begin a new screening.
+            self.say(texts.ENDED)
+        elif button is not None and button.question != self.waiting_for():
             self.say(texts.OLD_BUTTON)
             self.resume_or_begin()
         elif keyword is not None:
@@ -499,10 +518,13 @@ class _Step:
                     self.inbound.received_at,
                     f"{self.inbound.address.channel}:{self.inbound.address.id}",
                     self.matcher,
+                    self.receiving,
                 )
                 result = spec.run(self.state, node.action.args, context)
                 self.state = result.state
                 self.effects.extend(result.effects)
+                for notice in result.notices:
+                    self.say(notice.text, **notice.values)
                 if result.stop:
                     return
                 if result.goto is not None:

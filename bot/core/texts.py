@@ -67,3 +67,12 @@ HALTED = Text(
     "engine.halted",
     "Sorry, something went wrong on our side. Send RESTART to begin again.",
 )
+ENDED = Text("engine.ended", "This conversation has ended. Send START to begin again.")
+PARTNER_UNAVAILABLE = Text(
+    "engine.partner-unavailable", "{partner} cannot receive answers right now."
+)
+ALREADY_SENT = Text(
+    "engine.already-sent",
+    "Your answers went to {partner} before. Changes made since were not sent: quote your code "
+    "{reference} to tell them.",
+)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable, Mapping
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -24,6 +26,10 @@ logger = logging.getLogger(__name__)
 # Outbox kinds of the notice that a person deleted their data (`referral.deleted`).
 DELETED_WEBHOOK = "webhook-deleted"
 DELETED_EMAIL = "email-deleted"
+
+# Takes, in the caller's transaction, a referral that no intake of its partner can carry
+# (`session, referral_id, now`): bot.delivery.failover.Failover, as the worker's is.
+Unreachable = Callable[[Session, str, datetime], None]
 
 
 def consent_version(flow: Flow) -> str:
@@ -81,11 +87,20 @@ def build(
 
 
 def send(
-    session: Session, referral: Referral, partner: Partner, contact_id: int, now: datetime
+    session: Session,
+    referral: Referral,
+    partner: Partner,
+    contact_id: int,
+    now: datetime,
+    *,
+    case: Mapping[str, Any] | None = None,
+    unreachable: Unreachable | None = None,
 ) -> bool:
     """Store the referral and queue it for every intake the partner has, in one transaction.
 
-    False when it was stored before (the same consent delivered twice changes nothing).
+    `case` is what matching read (kept to match again). Should no intake of the partner work
+    now, `unreachable` passes the referral on at once: none is left stored with nothing to
+    deliver it. False when it was stored before (the same consent twice changes nothing).
     """
     created = referrals.create(
         session,
@@ -99,15 +114,25 @@ def send(
     )
     if not created:
         return False
-    enqueue(session, referral, partner, now)
-    logger.info("referral %s queued for partner %s", referral.id, partner.id)
+    if case is not None:
+        referrals.record_case(session, referral.id, case)
+    if enqueue(session, referral, partner, now):
+        logger.info("referral %s queued for partner %s", referral.id, partner.id)
+    elif unreachable is not None:
+        logger.warning(
+            "referral %s: no intake of partner %s works; passing it on", referral.id, partner.id
+        )
+        unreachable(session, referral.id, now)
+    else:
+        logger.error("referral %s: no intake of partner %s works", referral.id, partner.id)
     return True
 
 
-def enqueue(session: Session, referral: Referral, partner: Partner, now: datetime) -> None:
+def enqueue(session: Session, referral: Referral, partner: Partner, now: datetime) -> bool:
     """Queue the referral for every intake of `partner` that works (a webhook that answered
-    410 Gone does not), in the caller's transaction."""
+    410 Gone does not), in the caller's transaction; False when none does."""
     intake = partner.intake
+    queued = False
     if (
         intake is not None
         and intake.webhook_url
@@ -115,8 +140,11 @@ def enqueue(session: Session, referral: Referral, partner: Partner, now: datetim
         and not referrals.webhook_disabled(session, partner.id)
     ):
         webhook.enqueue(session, referral, now)
+        queued = True
     if intake is not None and intake.email:
         email.enqueue(session, referral, now)
+        queued = True
+    return queued
 
 
 def tell_deleted(

@@ -450,3 +450,67 @@ def test_a_flow_can_set_the_language_from_an_answer(
     assert turn.state.locale == locale
     assert (LanguageChanged("es") in turn.effects) == (locale == "es")
     assert turn.outbound[-1].question == "name"
+
+
+def test_a_button_after_the_end_says_so_and_begins_nothing(engine: Engine) -> None:
+    done = play(engine, "hi", "1", "Mexico", "no", "2010", "20", "10", "CA", "skip")
+    assert done.status == "done"
+    turn = engine.step(done, press("served", "no"))
+    assert [reply.text for reply in turn.outbound] == [
+        "This conversation has ended. Send START to begin again."
+    ]
+    assert turn.state == done.evolve(updated_at=NOW) and turn.effects == ()
+    again = engine.step(turn.state, message("START"))  # a command still begins again
+    assert again.state.status == "active" and again.state.started_at == NOW
+
+
+def two_clinics(tmp_path_factory: pytest.TempPathFactory) -> tuple[Engine, set[str]]:
+    """The referring flow over two clinics; the first is preferred while it can receive."""
+    folder = tmp_path_factory.mktemp("flows")
+    (folder / "refer.yaml").write_text(REFERRING, encoding="utf-8")
+    first = Partner("first", "First Clinic", frozenset({"legal"}))
+    second = Partner("second", "Second Clinic", frozenset({"legal"}))
+    gone: set[str] = set()
+
+    def matcher(case: Case) -> Match | None:
+        able = [p for p in (first, second) if p.id not in gone and case.state != "CA"]
+        return Match(able[0], 10, ("fits",)) if able else None
+
+    return Engine(load_flows(folder), "refer", Translators(), matcher=matcher), gone
+
+
+def test_refer_checks_the_partner_again_and_names_the_one_that_receives(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    engine, gone = two_clinics(tmp_path_factory)
+    consent = play(engine, "hi", "Texas", "yes")
+    assert consent.referral["partner_id"] == "first"
+    gone.add("first")  # its webhook answered 410 Gone while the person read the question
+    turn = engine.step(consent, message("yes"), receiving=lambda pid: pid not in gone)
+    (requested,) = [e for e in turn.effects if isinstance(e, ReferralRequested)]
+    assert requested.partner_id == "second"
+    assert [reply.text for reply in turn.outbound] == [
+        "First Clinic cannot receive answers right now.",
+        f"Second Clinic has your case. Your reference is {requested.reference}.",
+    ]
+    gone.add("second")
+    nobody = engine.step(consent, message("yes"), receiving=lambda pid: pid not in gone)
+    assert not any(isinstance(e, ReferralRequested) for e in nobody.effects)
+    assert nobody.state.referral == {}
+
+
+def test_one_run_makes_one_referral_whatever_back_and_a_new_match_do(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    engine, _ = two_clinics(tmp_path_factory)
+    sent = engine.step(play(engine, "hi", "Texas", "yes"), message("yes"))
+    (requested,) = [e for e in sent.effects if isinstance(e, ReferralRequested)]
+    # Back to the state, where matching would now find nobody (California), and agree again.
+    later = NOW + timedelta(minutes=1)
+    state = sent.state
+    for text in ("back", "back", "back", "California", "yes"):
+        state = engine.step(state, message(text, at=later)).state
+    assert state.referral["referral_id"] == requested.referral_id
+    again = engine.step(state, message("yes", at=later))
+    assert not any(isinstance(e, ReferralRequested) for e in again.effects)
+    assert again.outbound[-1].text.endswith(f"Your reference is {requested.reference}.")
