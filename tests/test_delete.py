@@ -4,6 +4,7 @@ is untouched. Every table is filled through real conversations first."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
@@ -127,10 +128,12 @@ def test_delete_leaves_nothing_of_the_person_and_tells_the_partner(
     assert gone.document is None and gone.routing is None and gone.contact_id is None
     assert (gone.reference, gone.partner_id) == (made[gone.id].reference, made[gone.id].partner_id)
     [notice] = notices
-    assert notice.payload == {
-        "partner_id": gone.partner_id,
+    assert notice.payload["partner_id"] == gone.partner_id
+    assert json.loads(notice.payload["document"]) == {
+        "type": "referral.deleted",
         "referral_id": gone.id,
         "reference": gone.reference,
+        "deleted_at": clock().isoformat(),
     }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from collections.abc import Callable, Mapping
 from datetime import datetime
@@ -163,8 +164,16 @@ def tell_deleted(
         return
     notice = {
         "partner_id": partner.id,
-        "referral_id": told.referral_id,
-        "reference": told.reference,
+        # The body a webhook receives (and an email quotes), ready to sign as it is.
+        "document": json.dumps(
+            {
+                "type": "referral.deleted",
+                "referral_id": told.referral_id,
+                "reference": told.reference,
+                "deleted_at": now.isoformat(),
+            },
+            separators=(",", ":"),
+        ),
     }
     kinds = []
     if partner.intake.webhook_url and partner.intake.webhook_secret:

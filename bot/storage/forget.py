@@ -29,7 +29,7 @@ TABLES = {
     "disabled_endpoints": "no personal data (a partner's webhook that answered 410)",
     "worker_heartbeats": "no personal data (a delivery worker's last sign of life)",
 }
-# A partner may hold the referral once a delivery was tried, or after it declined it.
+# A partner may hold the referral once a delivery to it was tried.
 _REACHED = ("delivered", "accepted", "closed", "declined", "passed-on")
 
 
@@ -77,9 +77,11 @@ def forget(session: Session, contact_id: int, now: datetime) -> Forgotten:
         partners = []
         if status in _REACHED or attempted is not None:
             partners.append(partner_id)
+        # A partner tried before may hold it too: it declined, or its endpoint stored the
+        # referral and then timed out. A notice carries nothing personal, so all are told.
         for entry in (routing or {}).get("tried", []):
-            if isinstance(entry, dict) and entry.get("outcome") == "declined":
-                partners.append(str(entry.get("partner")))
+            if isinstance(entry, dict) and entry.get("partner"):
+                partners.append(str(entry["partner"]))
         told.extend(ToldPartner(p, referral_id, reference) for p in dict.fromkeys(partners) if p)
         removed += _count(
             session.execute(
