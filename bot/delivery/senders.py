@@ -18,14 +18,15 @@ WEBHOOK_TIMEOUT = 15.0  # Standard Webhooks: consumers answer within 15 to 30 se
 SMTP_TIMEOUT = 20.0
 
 
-def send_timeout(default: float, lease: timedelta, operations: int = 4) -> float:
+def send_timeout(default: float, lease: timedelta, operations: int = 3) -> float:
     """A sender's timeout (per network operation) that keeps a whole send within the lease.
 
-    A send is a few operations (connect, write, read; SMTP's dialogue, Telegram's two calls):
-    `operations` of them must fit in the lease, or a slow but living worker would lose its
-    row to another one and the partner would receive it twice.
+    A send is a few operations (connect, write, read; SMTP's dialogue; Telegram's two calls),
+    each bounded by the timeout: `operations` of them must fit in 90% of the lease, which the
+    worker renews to a whole one before a send. Otherwise a slow but living worker would lose
+    its row to another, and the partner would receive it twice.
     """
-    return min(default, lease.total_seconds() / operations)
+    return min(default, 0.9 * lease.total_seconds() / operations)
 
 
 def build_senders(
@@ -45,8 +46,8 @@ def build_senders(
                 settings.twilio, settings.public_url, sessions, "whatsapp", timeout=twilio_timeout
             )
     if settings.telegram is not None:
-        # Its own deadline is four timeouts (getMe, then sendMessage): eight must fit.
-        telegram_timeout = send_timeout(telegram_sender.DEFAULT_TIMEOUT, lease, operations=8)
+        # Its own deadline is four timeouts (getMe, then sendMessage): that is the send.
+        telegram_timeout = send_timeout(telegram_sender.DEFAULT_TIMEOUT, lease, operations=4)
         senders["telegram"] = TelegramSender(settings.telegram, timeout=telegram_timeout)
 
     def intake(partner_id: str) -> Intake | None:
@@ -58,7 +59,8 @@ def build_senders(
         intake, send_timeout(WEBHOOK_TIMEOUT, lease), allow_private=settings.development
     )
     if settings.smtp_url is not None:
-        # SMTP is a dialogue (greeting, EHLO, STARTTLS, AUTH, MAIL, RCPT, DATA): six steps.
+        # SMTP is a dialogue (greeting, EHLO, STARTTLS, AUTH, MAIL, RCPT, DATA): six steps
+        # (18 seconds each with the default lease).
         smtp_timeout = send_timeout(SMTP_TIMEOUT, lease, operations=6)
         senders[email.KIND] = email.EmailSender(
             settings.smtp_url, settings.email_from, intake, smtp_timeout

@@ -40,11 +40,17 @@ DEFAULT_BACKOFF: tuple[timedelta, ...] = (
 NO_SENDER = "no-sender"
 ATTEMPTS_EXHAUSTED = "attempts-exhausted"
 # How long a claimed row is ours. Short, so that the rows of a worker that was killed go back
-# to the others within minutes; a worker that is still busy renews it before each send. Every
-# sender's timeout is far below it (bot/delivery/senders.py derives them from it).
+# to the others within minutes; a worker that is still busy renews it before a send once a
+# twentieth of it has gone by (so each send starts with 95% of it ahead, and the batch's
+# rows are renewed at most every few seconds). A whole send, every step at its timeout, fits
+# in 90% of it (bot/delivery/senders.py derives the timeouts from it).
 DEFAULT_LEASE = timedelta(minutes=2)
+RENEW_AFTER = 0.05
 # How often a running worker writes its heartbeat, at most (one small write, not every loop).
 HEARTBEAT_EVERY = timedelta(seconds=5)
+# A worker killed without a clean stop leaves its heartbeat; the next one to start removes
+# those older than this (a day: long after /healthz stopped counting them).
+FORGET_BEATS_AFTER = timedelta(days=1)
 # The longest wait between two loops while the database fails: short, so delivery resumes soon
 # after it is back, yet without hammering a database that is struggling.
 MAX_FAILURE_BACKOFF = 30.0
@@ -129,8 +135,8 @@ class Worker:
         self._max_attempts = max_attempts
         self._backoff = tuple(backoff)
         self._batch_size = batch_size
-        # The lease must outlast one send (bounded by its sender's timeout); it is renewed
-        # for the rest of the batch once half of it is gone.
+        # The lease must outlast one send (bounded by its sender's timeouts); it is renewed
+        # for the rest of the batch before the sends that come later.
         self._lease = lease
         self._jitter = jitter
         self._no_sender_delay = no_sender_delay
@@ -151,17 +157,18 @@ class Worker:
         claimed_at = self._clock()
         with self._sessions.begin() as session:
             items = outbox.claim(session, claimed_at, self._batch_size, self._lease)
-        lease_end = claimed_at + self._lease
+        held_since = claimed_at
         waiting = list(items)
         while waiting:
             if stop is not None and stop.is_set():
                 self._give_back(waiting)
                 break
             now = self._clock()
-            if lease_end - now < self._lease / 2:
-                # Still working: keep the rest of the batch for another whole lease.
+            if now - held_since > self._lease * RENEW_AFTER:
+                # Still working: every send starts with (nearly) a whole lease ahead, for the
+                # rest of the batch too. Rows claimed again by another worker drop out.
                 waiting = self._renew(waiting, now)
-                lease_end = now + self._lease
+                held_since = now
                 continue
             item = waiting.pop(0)
             self._beat()
@@ -235,9 +242,11 @@ class Worker:
         now = self._clock()
         if self._beat_at is not None and abs(now - self._beat_at) < HEARTBEAT_EVERY:
             return
-        self._started_at = self._started_at or now
         with self._sessions.begin() as session:
-            heartbeats.beat(session, self.worker_id, self._started_at, now)
+            if self._started_at is None:
+                heartbeats.forget_before(session, now - FORGET_BEATS_AFTER)
+            heartbeats.beat(session, self.worker_id, self._started_at or now, now)
+        self._started_at = self._started_at or now
         self._beat_at = now
 
     def _stop_beating(self) -> None:

@@ -39,6 +39,16 @@ def stop(session: Session, worker_id: str) -> None:
     session.execute(delete(WorkerHeartbeat).where(WorkerHeartbeat.worker_id == worker_id))
 
 
+def forget_before(session: Session, before: datetime) -> int:
+    """Remove the heartbeats of workers silent since before `before` (killed long ago)."""
+    gone = session.execute(
+        delete(WorkerHeartbeat)
+        .where(WorkerHeartbeat.beat_at < before)
+        .returning(WorkerHeartbeat.worker_id)
+    )
+    return len(gone.all())
+
+
 def latest(session: Session) -> datetime | None:
     """The newest beat of any worker, or None when no worker has beaten."""
     return session.scalar(select(func.max(WorkerHeartbeat.beat_at)))

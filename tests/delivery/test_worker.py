@@ -23,7 +23,7 @@ from bot.delivery.worker import (
     Sender,
     Worker,
 )
-from bot.storage import outbox, referrals
+from bot.storage import heartbeats, outbox, referrals
 from bot.storage.models import OutboxMessage, WorkerHeartbeat
 from bot.storage.outbox import OutboxItem
 
@@ -510,3 +510,15 @@ def test_a_referral_with_no_sender_is_passed_on_not_retried_forever(
     dead = row(session_factory, item_id)
     assert (dead.status, dead.last_error) == ("dead", "no-sender")
     assert passed == ["c" * 32]
+
+
+def test_a_starting_worker_forgets_the_beats_of_workers_killed_long_ago(
+    session_factory: Sessions, clock: FakeClock
+) -> None:
+    with session_factory.begin() as session:
+        day = timedelta(days=1)
+        heartbeats.beat(session, "old:1:aa", START - 3 * day, START - 2 * day)
+        heartbeats.beat(session, "recent:2:bb", START - day / 2, START - day / 3)
+    worker = make_worker(session_factory, clock)
+    worker.run_forever(RecordingStop(waits=1), idle_seconds=0.01)
+    assert [b.worker_id for b in beats(session_factory)] == ["recent:2:bb"]
