@@ -17,7 +17,7 @@ LOCK := $(REQS)/prod.txt $(REQS)/dev.txt
 export HOMEWARD_HOST ?= 127.0.0.1
 export HOMEWARD_PORT ?= 8000
 
-.PHONY: install run test lint format clean i18n lock upgrade
+.PHONY: install run test test-slow lint format clean i18n lock upgrade
 
 install: $(STAMP)
 
@@ -79,6 +79,12 @@ test: lint
 	$(BIN)/homeward i18n check
 	scripts/system-packages
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --maxprocesses=8
+
+# The long runs, marked `slow`, that `make test` skips: the fault suites of tests/faults with
+# hundreds of referrals each (docs/reliability.md), on SQLite and, when
+# HOMEWARD_TEST_DATABASE_URL is set, PostgreSQL. Each prints what its receivers saw.
+test-slow: install
+	$(BIN)/pytest -m slow -n $(PYTEST_WORKERS) --maxprocesses=8
 
 # Translations (docs/translating.md): rebuild the template from the sources named in babel.cfg,
 # then merge it into every existing catalog. Add a locale with

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import partial
 
 from flask import Flask, Response, jsonify, render_template_string
 from sqlalchemy import Engine as DatabaseEngine
-from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.channels.telegram import telegram_blueprint
@@ -17,7 +18,8 @@ from bot.channels.web import simulator_blueprint
 from bot.conversations import Conversations
 from bot.core.engine import Engine
 from bot.core.errors import ConfigError
-from bot.delivery import webhook
+from bot.delivery import email, webhook
+from bot.delivery.health import delivery_health
 from bot.dev_pages import dev_blueprint
 from bot.flows.loader import FLOWS_DIR, load_flows
 from bot.locales import load_translators
@@ -121,9 +123,28 @@ def keyring_for(settings: Settings) -> Keyring:
     return keyring
 
 
+def check_email_intakes(settings: Settings, directory: Directory) -> None:
+    """In production an email intake needs a mail server, or its referrals would go nowhere.
+
+    Checked where referrals are made (the web app) and sent (the worker); the operator's
+    tools (chat, outbox, referrals) still start. A development machine keeps such emails in
+    its development inbox, read at /dev/referrals.
+    """
+    if settings.smtp_url is not None or settings.development:
+        return
+    by_email = [p.id for p in directory.receiving if p.intake is not None and p.intake.email]
+    if by_email:
+        raise ConfigError(
+            f"{email.SMTP_URL_VARIABLE} is not set, but partner(s) {', '.join(by_email)} "
+            f"receive referrals by email: set {email.SMTP_URL_VARIABLE}, or give them a webhook "
+            "instead of an email intake in HOMEWARD_PARTNERS_FILE"
+        )
+
+
 def create_app(settings: Settings, services: Services | None = None) -> Flask:
     """A Flask app over `settings`. Start no thread here: `homeward serve` runs the worker."""
     services = services or build_services(settings)
+    check_email_intakes(settings, services.directory)
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = 1_000_000
     app.extensions["homeward"] = services
@@ -133,10 +154,18 @@ def create_app(settings: Settings, services: Services | None = None) -> Flask:
         return render_template_string(_INDEX, development=settings.development)
 
     @app.get("/healthz")
-    def health() -> Response:
-        with services.database.connect() as connection:
-            connection.execute(text("SELECT 1"))
-        return jsonify(status="ok")
+    def health() -> tuple[Response, int]:
+        # 503 when nothing would be sent: no worker beat lately, or the database is down.
+        # `homeward serve` runs a worker in-process; with HOMEWARD_RUN_WORKER=false the
+        # separate `homeward worker` processes must be running (docs/reliability.md).
+        try:
+            report = delivery_health(
+                services.sessions, datetime.now(UTC), settings.worker_stale_after
+            )
+        except SQLAlchemyError as exc:
+            logger.error("health check: database error (%s)", type(exc).__name__)
+            return jsonify(status="database-unavailable", database="unavailable"), 503
+        return jsonify(report.as_json()), 200 if report.ok else 503
 
     if settings.development:
         app.register_blueprint(simulator_blueprint(services.conversations.handle))

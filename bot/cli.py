@@ -15,7 +15,7 @@ import click
 import waitress
 from sqlalchemy.exc import OperationalError
 
-from bot.app import Services, build_services, create_app, keyring_for
+from bot.app import Services, build_services, check_email_intakes, create_app, keyring_for
 from bot.cli_keys import keys_group
 from bot.cli_purge import purge_command
 from bot.cli_referrals import failover_for, referrals_group
@@ -145,12 +145,14 @@ def _interrupt(signum: int, frame: object) -> None:
 @contextmanager
 def _worker(services: Services) -> Iterator[Worker]:
     """An outbox worker with the senders of the configured channels, closed afterwards."""
+    check_email_intakes(services.settings, services.directory)
     senders = build_senders(services.settings, services.sessions, services.directory)
     try:
         yield Worker(
             services.sessions,
             senders,
             lambda: datetime.now(UTC),
+            lease=services.settings.worker_lease,
             on_referral_failed=failover_for(services),
         )
     finally:
@@ -159,16 +161,29 @@ def _worker(services: Services) -> Iterator[Worker]:
 
 @main.command()
 def worker() -> None:
-    """Run the outbox worker until interrupted (run several on PostgreSQL)."""
+    """Run the outbox worker until interrupted (run several on PostgreSQL).
+
+    The first SIGTERM or Ctrl-C lets the send in progress finish, gives the rest of the batch
+    back and clears the heartbeat; a second one stops at once.
+    """
     settings = _settings()
     stop = threading.Event()
+
+    def request_stop(signum: int, frame: object) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+
     with _running(settings) as services, _worker(services) as worker:
         click.echo("Outbox worker running. Press Ctrl-C to stop.")
-        signal.signal(signal.SIGTERM, _interrupt)
+        signal.signal(signal.SIGTERM, request_stop)
+        signal.signal(signal.SIGINT, request_stop)
         try:
             worker.run_forever(stop, settings.worker_idle_seconds)
         except KeyboardInterrupt:
-            stop.set()
+            click.echo("Outbox worker interrupted.")
+            return
+    click.echo("Outbox worker stopped.")
 
 
 @main.command()
@@ -454,7 +469,7 @@ def _email_line(settings: Settings) -> str:
         return "No HOMEWARD_SMTP_URL, and nobody receives referrals by email."
     return (
         f"Warning: HOMEWARD_SMTP_URL is not set: referral emails to {', '.join(waiting)} "
-        "wait in the outbox until it is."
+        "cannot be sent, and `homeward serve` and `homeward worker` refuse to start until it is."
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -38,6 +39,8 @@ class Settings:
     flows_dir: Path | None = None
     run_worker: bool = True
     worker_idle_seconds: float = 0.5
+    # How long a worker holds a row it claimed; a killed worker's rows return after it.
+    worker_lease_seconds: float = 120.0
     public_url: str | None = None
     twilio: TwilioSettings | None = None
     telegram: TelegramSettings | None = None
@@ -78,6 +81,20 @@ class Settings:
         """Development mode turns on the browser simulator; never use it in production."""
         return self.environment == "development"
 
+    @property
+    def worker_lease(self) -> timedelta:
+        """How long a worker holds a claimed row (it renews the lease while it works)."""
+        return timedelta(seconds=self.worker_lease_seconds)
+
+    @property
+    def worker_stale_after(self) -> timedelta:
+        """A worker whose last heartbeat is older than this is taken for dead (`/healthz`).
+
+        It beats every few seconds, between sends and between idle waits; a minute leaves
+        room for the slowest single send. A long idle interval widens it.
+        """
+        return timedelta(seconds=max(60.0, 20 * self.worker_idle_seconds))
+
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         """Read HOMEWARD_* variables; unknown values stop with a message naming the variable."""
@@ -101,6 +118,7 @@ class Settings:
             start_flow=env.get("HOMEWARD_START_FLOW") or "screening",
             flows_dir=Path(flows_dir) if flows_dir else None,
             run_worker=_flag(env, "HOMEWARD_RUN_WORKER", True),
+            worker_lease_seconds=_seconds(env, "HOMEWARD_WORKER_LEASE_SECONDS", 120.0, 2.0),
             public_url=public,
             twilio=twilio_settings(env, public),
             telegram=telegram_settings(env, public),
@@ -173,6 +191,19 @@ def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
     if value.lower() in ("0", "false", "no", "off"):
         return False
     raise ConfigError(f"{name} must be true or false")
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float, minimum: float) -> float:
+    value = env.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = math.nan
+    if not math.isfinite(seconds) or not minimum <= seconds <= 86400:
+        raise ConfigError(f"{name} must be a number of seconds from {minimum:g} to 86400")
+    return seconds
 
 
 def _email(value: str) -> str:

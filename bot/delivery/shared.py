@@ -11,6 +11,10 @@ from sqlalchemy.orm import Session
 from bot.core.referral import Referral, document_json
 from bot.storage import outbox
 
+# The longest wait a receiver may ask for: a day (the worker caps it again, at its longest
+# backoff step). A header is outside input: "1e20" must not reach a timedelta.
+MAX_RETRY_AFTER = 86400.0
+
 
 def referral_payload(referral: Referral) -> dict[str, str]:
     """The outbox payload of a referral: its partner and the exact document text to deliver."""
@@ -32,17 +36,22 @@ def enqueue_referral(session: Session, kind: str, referral: Referral, now: datet
 
 
 def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
-    """A Retry-After header (seconds, or an HTTP date) as seconds from now; None if unusable."""
-    if not value:
+    """A Retry-After header (seconds, or an HTTP date) as seconds from now, at most a day.
+
+    None if unusable: empty, unreadable, not a positive finite number, or a date now past.
+    """
+    if not value or len(value) > 100:
         return None
     try:
         seconds = float(value.strip())
     except ValueError:
         try:
             when = parsedate_to_datetime(value)
-        except (TypeError, ValueError):
+            if when.tzinfo is None:
+                when = when.replace(tzinfo=UTC)
+            seconds = (when - (now or datetime.now(UTC))).total_seconds()
+        except (TypeError, ValueError, OverflowError, IndexError):
             return None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
-        seconds = (when - (now or datetime.now(UTC))).total_seconds()
-    return seconds if math.isfinite(seconds) and seconds > 0 else None
+    if not math.isfinite(seconds) or seconds <= 0:
+        return None
+    return min(seconds, MAX_RETRY_AFTER)

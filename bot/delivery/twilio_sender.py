@@ -99,6 +99,8 @@ class TwilioSender:
         public_url: str,
         sessions: sessionmaker[Session],
         kind: str,
+        *,
+        timeout: float | None = None,
     ) -> None:
         if kind not in KINDS:
             raise ConfigError(f"a Twilio sender sends sms or whatsapp, not {kind!r}")
@@ -110,7 +112,7 @@ class TwilioSender:
         self._settings = settings
         self._status_callback = public_url + STATUS_PATH
         self._sessions = sessions
-        self._http = _HttpClient(settings.api_url, TIMEOUT_SECONDS)
+        self._http = _HttpClient(settings.api_url, timeout or TIMEOUT_SECONDS)
         # A mapping of our own as the environment: the client would otherwise read TWILIO_*
         # variables of the process, and TWILIO_EDGE / TWILIO_REGION re-route every request.
         self._client = Client(

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import json
 import logging
+import math
+import os
 import random
 import re
+import secrets
+import socket
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
@@ -16,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.errors import ConfigError, HomewardError
 from bot.delivery.chat import FAREWELL, MAX_LENGTH
-from bot.storage import contacts, outbox, referrals
+from bot.storage import contacts, heartbeats, outbox, referrals
 from bot.storage.outbox import OutboxItem
 
 logger = logging.getLogger(__name__)
@@ -35,6 +39,21 @@ DEFAULT_BACKOFF: tuple[timedelta, ...] = (
 )
 NO_SENDER = "no-sender"
 ATTEMPTS_EXHAUSTED = "attempts-exhausted"
+# How long a claimed row is ours. Short, so that the rows of a worker that was killed go back
+# to the others within minutes; a worker that is still busy renews it before a send once a
+# twentieth of it has gone by (so each send starts with 95% of it ahead, and the batch's
+# rows are renewed at most every few seconds). A whole send, every step at its timeout, fits
+# in 90% of it (bot/delivery/senders.py derives the timeouts from it).
+DEFAULT_LEASE = timedelta(minutes=2)
+RENEW_AFTER = 0.05
+# How often a running worker writes its heartbeat, at most (one small write, not every loop).
+HEARTBEAT_EVERY = timedelta(seconds=5)
+# A worker killed without a clean stop leaves its heartbeat; the next one to start removes
+# those older than this (a day: long after /healthz stopped counting them).
+FORGET_BEATS_AFTER = timedelta(days=1)
+# The longest wait between two loops while the database fails: short, so delivery resumes soon
+# after it is back, yet without hammering a database that is struggling.
+MAX_FAILURE_BACKOFF = 30.0
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.:\-]")
 
 
@@ -96,24 +115,28 @@ class Worker:
         backoff: Sequence[timedelta] = DEFAULT_BACKOFF,
         *,
         batch_size: int = 10,
-        lease: timedelta = timedelta(minutes=15),
+        lease: timedelta = DEFAULT_LEASE,
         jitter: float = 0.2,
         no_sender_delay: timedelta = timedelta(minutes=10),
         rng: random.Random | None = None,
         on_referral_failed: ReferralFailed | None = None,
+        worker_id: str | None = None,
     ) -> None:
         for kind, sender in senders.items():
             if sender.kind != kind:
                 raise ConfigError(f"sender registered as {kind!r} says it sends {sender.kind!r}")
         if max_attempts < 1 or not backoff or batch_size < 1 or not 0 <= jitter < 1:
             raise ConfigError("worker needs max_attempts >= 1, a backoff, batch_size >= 1")
+        if lease < timedelta(seconds=1):
+            raise ConfigError("the worker's lease must be at least one second")
         self._sessions = session_factory
         self._senders = dict(senders)
         self._clock = clock
         self._max_attempts = max_attempts
         self._backoff = tuple(backoff)
         self._batch_size = batch_size
-        # The lease must outlast a whole batch of sends, each bounded by its sender's timeout.
+        # The lease must outlast one send (bounded by its sender's timeouts); it is renewed
+        # for the rest of the batch before the sends that come later.
         self._lease = lease
         self._jitter = jitter
         self._no_sender_delay = no_sender_delay
@@ -121,32 +144,120 @@ class Worker:
         # What to do when every intake of a referral gave up: pass it to the next-best partner
         # (bot/delivery/failover.py), in the transaction that records the last failure.
         self._on_referral_failed = on_referral_failed
+        # host:pid:random, as the heartbeat table names workers: no personal data.
+        self.worker_id = worker_id or new_worker_id()
+        self._started_at: datetime | None = None
+        self._beat_at: datetime | None = None
 
-    def run_once(self) -> int:
-        """Claim one batch and try each message once; returns how many were claimed."""
+    def run_once(self, stop: threading.Event | None = None) -> int:
+        """Claim one batch and try each message once; returns how many were claimed.
+
+        When `stop` is set during the batch, the rows not yet tried are given back at once.
+        """
         claimed_at = self._clock()
         with self._sessions.begin() as session:
             items = outbox.claim(session, claimed_at, self._batch_size, self._lease)
-        lease_end = claimed_at + self._lease
-        for item in items:
-            if self._clock() >= lease_end:
-                # Our lease ran out: another worker may own the rest of the batch now.
-                logger.warning("outbox lease expired; leaving %d item(s)", len(items))
+        held_since = claimed_at
+        waiting = list(items)
+        while waiting:
+            if stop is not None and stop.is_set():
+                self._give_back(waiting)
                 break
-            self._dispatch(item)
+            now = self._clock()
+            if now - held_since > self._lease * RENEW_AFTER:
+                # Still working: every send starts with (nearly) a whole lease ahead, for the
+                # rest of the batch too. Rows claimed again by another worker drop out.
+                waiting = self._renew(waiting, now)
+                held_since = now
+                continue
+            item = waiting.pop(0)
+            self._beat()
+            self._handle(item)
         return len(items)
 
     def run_forever(self, stop: threading.Event, idle_seconds: float = 1.0) -> None:
-        """Run batches until `stop` is set; sleep `idle_seconds` when there is nothing due."""
-        while not stop.is_set():
-            try:
-                claimed = self.run_once()
-            except SQLAlchemyError as exc:
-                # The database is down or busy: wait and try again rather than die.
-                logger.error("outbox worker database error: %s", type(exc).__name__)
-                claimed = 0
-            if claimed == 0:
-                stop.wait(idle_seconds)
+        """Run batches until `stop` is set; sleep `idle_seconds` when there is nothing due.
+
+        Never dies of an error: it is logged (its class, never its text) and the loop goes
+        on, after a back-off that grows while the failures last (the database is down).
+        """
+        failures = 0
+        try:
+            while not stop.is_set():
+                try:
+                    self._beat()
+                    claimed = self.run_once(stop)
+                except Exception as exc:  # the loop must outlive any one failure
+                    failures += 1
+                    wait = min(max(idle_seconds, 0.1) * 2**failures, MAX_FAILURE_BACKOFF)
+                    # Only the class name: a driver's message can hold a host or a value.
+                    logger.error(
+                        "outbox worker loop failed (%s); trying again in %.1f s",
+                        type(exc).__name__,
+                        wait,
+                    )
+                    stop.wait(wait)
+                    continue
+                failures = 0
+                if claimed == 0:
+                    stop.wait(idle_seconds)
+        finally:
+            self._stop_beating()
+
+    def _handle(self, item: OutboxItem) -> None:
+        """Dispatch one row; an error is logged and the row left to its lease (retried then)."""
+        try:
+            self._dispatch(item)
+        except SQLAlchemyError:
+            # The database failed under us: stop the batch, the loop backs off (the rows
+            # left in flight come back when their lease ends).
+            logger.error("outbox %d (%s): database error while handling it", item.id, item.kind)
+            raise
+        except Exception as exc:  # one broken row must not stop the others
+            logger.error(
+                "outbox %d (%s): %s while handling it; retried when its lease ends",
+                item.id,
+                item.kind,
+                type(exc).__name__,
+            )
+
+    def _renew(self, waiting: list[OutboxItem], now: datetime) -> list[OutboxItem]:
+        claims = [(item.id, item.attempts) for item in waiting]
+        with self._sessions.begin() as session:
+            kept = outbox.extend_lease(session, claims, now + self._lease)
+        lost = [item.id for item in waiting if item.id not in kept]
+        if lost:
+            # Our lease ran out before we got to them, and another worker claimed them since.
+            logger.warning("outbox lease ran out; %d row(s) left to another worker", len(lost))
+        return [item for item in waiting if item.id in kept]
+
+    def _give_back(self, waiting: list[OutboxItem]) -> None:
+        claims = [(item.id, item.attempts) for item in waiting]
+        with self._sessions.begin() as session:
+            released = outbox.release(session, claims, self._clock())
+        logger.info("outbox worker stopping: %d row(s) given back untried", released)
+
+    def _beat(self) -> None:
+        """Write the heartbeat, at most every HEARTBEAT_EVERY (the clock may be the test's)."""
+        now = self._clock()
+        if self._beat_at is not None and abs(now - self._beat_at) < HEARTBEAT_EVERY:
+            return
+        with self._sessions.begin() as session:
+            if self._started_at is None:
+                heartbeats.forget_before(session, now - FORGET_BEATS_AFTER)
+            heartbeats.beat(session, self.worker_id, self._started_at or now, now)
+        self._started_at = self._started_at or now
+        self._beat_at = now
+
+    def _stop_beating(self) -> None:
+        if self._started_at is None:
+            return
+        try:
+            with self._sessions.begin() as session:
+                heartbeats.stop(session, self.worker_id)
+        except SQLAlchemyError as exc:  # the beat goes stale instead: /healthz tells
+            logger.warning("outbox worker could not clear its heartbeat (%s)", type(exc).__name__)
+        self._started_at = self._beat_at = None
 
     def _dispatch(self, item: OutboxItem) -> None:
         if item.attempts > self._max_attempts:
@@ -229,6 +340,11 @@ class Worker:
         )
 
     def _record_no_sender(self, item: OutboxItem) -> None:
+        if item.kind in REFERRAL_KINDS:
+            # Nothing here can deliver it (an email intake, no HOMEWARD_SMTP_URL): a person's
+            # case must not wait for a setting. Dead, so that failover passes it on.
+            self._record_dead(item, NO_SENDER)
+            return
         # A configuration gap, not the message's fault: keep it, do not count the attempt.
         retry_at = self._clock() + self._no_sender_delay
         with self._sessions.begin() as session:
@@ -242,13 +358,22 @@ class Worker:
 
         A `retry_after` from the receiver is honoured (never retry sooner), capped at the
         longest step of the schedule so a hostile or broken endpoint cannot park a message.
+        It comes from outside: bounded before any arithmetic (1e20 seconds would overflow a
+        timedelta), and ignored unless it is a positive finite number.
         """
-        base = self._backoff[min(attempt, len(self._backoff)) - 1]
+        base = self._backoff[min(max(attempt, 1), len(self._backoff)) - 1]
         factor = 1 + self._rng.uniform(-self._jitter, self._jitter)
         wait = base * factor
-        if retry_after is not None and retry_after > 0:
-            wait = max(wait, min(timedelta(seconds=retry_after), max(self._backoff)))
+        longest = max(self._backoff)
+        if retry_after is not None and math.isfinite(retry_after) and retry_after > 0:
+            asked = min(retry_after, longest.total_seconds())
+            wait = max(wait, timedelta(seconds=asked))
         return wait
+
+
+def new_worker_id() -> str:
+    """A name for one worker: `host:pid:random` (no personal data; unique across restarts)."""
+    return f"{socket.gethostname()[:80]}:{os.getpid()}:{secrets.token_hex(4)}"
 
 
 def _referral_status(session: Session, item: OutboxItem, status: str, now: datetime) -> str | None:

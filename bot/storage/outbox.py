@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, case, delete, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from bot.storage.database import insert_ignoring_conflict
@@ -141,6 +141,77 @@ def claim(session: Session, now: datetime, limit: int, lease: timedelta) -> list
     )
     items = [OutboxItem(*row) for row in session.execute(stmt)]
     return sorted(items, key=lambda item: item.id)
+
+
+def _held(claims: Sequence[tuple[int, int]]) -> ColumnElement[bool]:
+    # A claim is a row id and the attempt number it was claimed with: the number fences off
+    # a worker whose lease ran out and whose row another worker claimed since.
+    return and_(
+        OutboxMessage.status == IN_FLIGHT,
+        or_(*(and_(OutboxMessage.id == i, OutboxMessage.attempts == a) for i, a in claims)),
+    )
+
+
+def extend_lease(
+    session: Session, claims: Sequence[tuple[int, int]], lease_until: datetime
+) -> set[int]:
+    """Keep the claimed rows `claims` (id, attempt) until `lease_until`; returns the ids kept.
+
+    A row missing from the answer was claimed again by another worker after our lease ran
+    out: it is theirs now, and must not be sent by us.
+    """
+    if not claims:
+        return set()
+    kept = session.scalars(
+        update(OutboxMessage)
+        .where(_held(claims))
+        .values(lease_until=lease_until)
+        .returning(OutboxMessage.id)
+        .execution_options(synchronize_session=False)
+    )
+    return set(kept)
+
+
+def release(session: Session, claims: Sequence[tuple[int, int]], now: datetime) -> int:
+    """Give claimed rows back untried (a worker stopping cleanly): due at once, attempt undone.
+
+    A row never tried before is pending again; one tried before is failed, as it was.
+    """
+    if not claims:
+        return 0
+    given_back = session.scalars(
+        update(OutboxMessage)
+        .where(_held(claims))
+        .values(
+            status=case((OutboxMessage.attempts <= 1, PENDING), else_=FAILED),
+            attempts=OutboxMessage.attempts - 1,
+            lease_until=None,
+            next_attempt_at=now,
+        )
+        .returning(OutboxMessage.id)
+        .execution_options(synchronize_session=False)
+    )
+    return len(list(given_back))
+
+
+def oldest_due(session: Session, now: datetime) -> datetime | None:
+    """Since when the longest-waiting row has been due (or its worker's lease has run out).
+
+    None when nothing is due. What the operator watches: a worker that keeps up keeps it near
+    `now`.
+    """
+    due = session.scalar(
+        select(func.min(OutboxMessage.next_attempt_at)).where(
+            OutboxMessage.status.in_((PENDING, FAILED)), OutboxMessage.next_attempt_at <= now
+        )
+    )
+    expired = session.scalar(
+        select(func.min(OutboxMessage.lease_until)).where(
+            OutboxMessage.status == IN_FLIGHT, OutboxMessage.lease_until <= now
+        )
+    )
+    found = [moment for moment in (due, expired) if moment is not None]
+    return min(found) if found else None
 
 
 def _finish(

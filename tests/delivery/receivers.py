@@ -215,11 +215,16 @@ def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
 
 @dataclass(frozen=True)
 class Answer:
-    """How the endpoint answers one request: a status, headers, an optional delay first."""
+    """How the endpoint answers one request: a status, headers, an optional delay first.
+
+    `hold`: the request is recorded, then the answer waits until the event is set (a
+    partner's server that takes its time, while the test kills the worker that called).
+    """
 
     status: int = 204
     headers: tuple[tuple[str, str], ...] = ()
     delay: float = 0.0
+    hold: threading.Event | None = None
 
 
 @dataclass(frozen=True)
@@ -240,14 +245,16 @@ class WebhookReceiver:
     answered from the script (`answer_next`), then 204, and recorded in `deliveries`.
     """
 
-    def __init__(self, secret: str = SECRET) -> None:
+    def __init__(self, secret: str = SECRET, port: int = 0) -> None:
         self._webhook = Webhook(secret)
         self.deliveries: list[Delivery] = []
         self.rejected = 0
         self.requests = 0
+        # Set once a verified request has arrived (and been recorded).
+        self.arrived = threading.Event()
         self._script: deque[Answer] = deque()
         self._lock = threading.Lock()
-        self._server = _Server(("127.0.0.1", 0), _Handler)
+        self._server = _Server(("127.0.0.1", port), _Handler)
         self._server.receiver = self
         self._server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}/homeward"
@@ -274,6 +281,19 @@ class WebhookReceiver:
         with self._lock:
             return {delivery.webhook_id for delivery in self.deliveries}
 
+    @property
+    def accepted_ids(self) -> set[str]:
+        """What a partner deduplicating by `webhook-id` keeps: each message it answered 2xx."""
+        with self._lock:
+            return {d.webhook_id for d in self.deliveries if 200 <= d.status < 300}
+
+    @property
+    def duplicates(self) -> int:
+        """Accepted requests the partner drops as repeats of a `webhook-id` it already has."""
+        with self._lock:
+            accepted = [d.webhook_id for d in self.deliveries if 200 <= d.status < 300]
+        return len(accepted) - len(set(accepted))
+
     def handle(self, body: bytes, headers: dict[str, str]) -> Answer:
         with self._lock:
             self.requests += 1
@@ -294,6 +314,7 @@ class WebhookReceiver:
                     status=answer.status,
                 )
             )
+        self.arrived.set()
         return answer
 
 
@@ -311,11 +332,16 @@ class _Handler(BaseHTTPRequestHandler):
         answer = self.server.receiver.handle(body, headers)
         if answer.delay:
             time.sleep(answer.delay)
-        self.send_response(answer.status)
-        for name, value in answer.headers:
-            self.send_header(name, value)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
+        if answer.hold is not None:
+            answer.hold.wait(60)
+        try:
+            self.send_response(answer.status)
+            for name, value in answer.headers:
+                self.send_header(name, value)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+        except OSError:
+            pass  # the caller is gone (killed while we held its request): nobody to answer
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # quiet

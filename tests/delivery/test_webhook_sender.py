@@ -11,6 +11,8 @@ from email.utils import format_datetime
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from bot.app import Services
@@ -401,3 +403,55 @@ def test_a_worker_killed_mid_delivery_is_replaced_and_the_receiver_sees_one_webh
     assert {json.loads(d.body)["id"] for d in receiver.deliveries} == {sample_referral().id}
     done = row(services, row_id)
     assert (done.status, done.attempts) == (outbox.SENT, 2)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "1e20",
+        "1e400",  # inf once read
+        "nan",
+        "-1e20",
+        "Fri, 31 Dec 9999 23:59:59 GMT",
+        "Mon, 01 Jan 1900 00:00:00 GMT",
+    ],
+)
+def test_a_partner_cannot_park_or_crash_the_worker_with_its_retry_after(
+    services: Services, clock: Clock, receiver: WebhookReceiver, value: str
+) -> None:
+    receiver.answer_next(Answer(429, (("Retry-After", value),)), Answer(204))
+    row_id = queue_referral(services, clock)
+    sender = sender_for(receiver.url)
+    worker = worker_for(services, clock, sender)
+    started = clock()
+
+    assert worker.run_once() == 1  # the worker lives on
+    waiting = row(services, row_id)
+    assert (waiting.status, waiting.last_error) == (outbox.FAILED, "webhook-http-429")
+    assert started + timedelta(seconds=5) <= waiting.next_attempt_at <= started + timedelta(days=1)
+    clock.now = waiting.next_attempt_at
+    assert worker.run_once() == 1  # and tries again within a day at the latest
+    sender.close()
+
+    assert row(services, row_id).status == outbox.SENT
+    assert len(receiver.webhook_ids) == 1
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=120) | st.floats().map(repr) | st.datetimes().map(str))
+def test_retry_after_is_none_or_a_positive_wait_of_a_day_at_most(value: str) -> None:
+    seconds = retry_after_seconds(value, datetime(2026, 11, 23, tzinfo=UTC))
+    assert seconds is None or 0 < seconds <= 86400
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.integers(min_value=-3, max_value=10**6),
+    st.none() | st.floats(allow_nan=True, allow_infinity=True),
+)
+def test_the_worker_delay_is_always_within_the_schedule(
+    attempt: int, retry_after: float | None
+) -> None:
+    worker = Worker(None, {}, lambda: datetime.now(UTC))  # type: ignore[arg-type]
+    wait = worker.delay(attempt, retry_after)
+    assert timedelta(seconds=4) <= wait <= timedelta(hours=24) * 1.2
