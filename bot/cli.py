@@ -9,6 +9,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 import click
@@ -33,7 +34,7 @@ from bot.locales import LOCALES_DIR, load_translators
 from bot.locales import catalogs as i18n_catalogs
 from bot.partners import SHIPPED, check_report, demo_partner_file, load_directory
 from bot.settings import Settings
-from bot.storage import database, outbox, referrals
+from bot.storage import database, outbox, referrals, retention
 
 
 def _settings() -> Settings:
@@ -154,6 +155,7 @@ def _worker(services: Services) -> Iterator[Worker]:
             lambda: datetime.now(UTC),
             lease=services.settings.worker_lease,
             on_referral_failed=failover_for(services),
+            housekeeping=partial(retention.housekeeping, limits=services.settings.retention),
         )
     finally:
         close_senders(senders)

@@ -261,3 +261,38 @@ def _flows(tmp_path: Path) -> Path:
     folder.mkdir(exist_ok=True)
     (folder / "refer.yaml").write_text(REFERRING, encoding="utf-8")
     return folder
+
+
+def test_after_delete_the_clinic_is_asked_by_webhook_and_email_to_delete_it_too(
+    services: Services, clock: Clock, smtp: SmtpServer, receiver: WebhookReceiver
+) -> None:
+    person = MemoryChannel(services.conversations.handle, "+15550103", clock)
+    for text in ("hi", "Texas", "yes", "yes"):
+        person.send(text)
+    deliver(services, clock)
+    with services.sessions() as session:
+        stored = session.scalars(select(Referral)).one()
+
+    assert person.send("DELETE")[0].startswith("Delete everything")
+    assert person.send("yes")[0].startswith("Everything you told Homeward has been deleted")
+    clock.advance(timedelta(minutes=1))
+    deliver(services, clock)
+
+    first, notice = receiver.deliveries  # both verified with standardwebhooks
+    assert notice.webhook_id != first.webhook_id
+    assert notice.document == {
+        "type": "referral.deleted",
+        "referral_id": stored.id,
+        "reference": stored.reference,
+        "deleted_at": notice.document["deleted_at"],
+    }
+    _, mail = smtp.received
+    message = email.message_from_bytes(mail.content, policy=policy.default)
+    assert mail.rcpt_tos == ["intake@clinic.example"]
+    assert str(message["Subject"]) == f"Homeward referral {stored.reference}: deleted"
+    body = message.get_body().get_content()
+    assert stored.reference in body and "+15550103" not in body + notice.body
+    assert list(message.iter_attachments()) == []
+    clock.advance(timedelta(hours=1))
+    deliver(services, clock)  # told once
+    assert len(receiver.deliveries) == 2 and len(smtp.received) == 2

@@ -278,6 +278,10 @@ class EmailSender:
         self._submit(message, intake.email)
         logger.info("referral %s emailed to partner %s", referral.id, referral.partner_id)
 
+    def send_notice(self, message: EmailMessage, recipient: str) -> None:
+        """Submit a ready email (a deletion notice). Raises RetryLater or PermanentFailure."""
+        self._submit(message, recipient)
+
     def _submit(self, message: EmailMessage, recipient: str) -> None:
         try:
             smtp = self._connect()
@@ -357,6 +361,10 @@ class DevelopmentInbox:
             referral.partner_id,
             SMTP_URL_VARIABLE,
         )
+
+    def send_notice(self, message: EmailMessage, recipient: str) -> None:
+        """Keep a ready email (a deletion notice) instead of mailing it."""
+        logger.info("a notice kept in the development inbox (no %s)", SMTP_URL_VARIABLE)
 
 
 def _message_for(

@@ -8,6 +8,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.partners import Intake
 from bot.delivery import email, telegram_sender, twilio_sender, webhook
+from bot.delivery.deletion_notices import DeletedEmailSender, DeletedWebhookSender
+from bot.delivery.referrals import DELETED_EMAIL, DELETED_WEBHOOK
 from bot.delivery.telegram_sender import TelegramSender
 from bot.delivery.twilio_sender import TwilioSender
 from bot.delivery.worker import Sender
@@ -55,19 +57,24 @@ def build_senders(
         return partner.intake if partner is not None else None
 
     # A development machine may run a partner's receiver on loopback; production never may.
-    senders[webhook.KIND] = webhook.WebhookSender(
+    hooks = webhook.WebhookSender(
         intake, send_timeout(WEBHOOK_TIMEOUT, lease), allow_private=settings.development
     )
+    senders[webhook.KIND] = hooks
+    senders[DELETED_WEBHOOK] = DeletedWebhookSender(hooks)
+    mailer: email.EmailSender | email.DevelopmentInbox | None = None
     if settings.smtp_url is not None:
         # SMTP is a dialogue (greeting, EHLO, STARTTLS, AUTH, MAIL, RCPT, DATA): six steps
         # (18 seconds each with the default lease).
         smtp_timeout = send_timeout(SMTP_TIMEOUT, lease, operations=6)
-        senders[email.KIND] = email.EmailSender(
-            settings.smtp_url, settings.email_from, intake, smtp_timeout
-        )
+        mailer = email.EmailSender(settings.smtp_url, settings.email_from, intake, smtp_timeout)
     elif settings.development:
         # No mail server on a development machine: emails are kept, read at /dev/referrals.
-        senders[email.KIND] = email.DevelopmentInbox(settings.email_from, intake)
+        mailer = email.DevelopmentInbox(settings.email_from, intake)
+    if mailer is not None:
+        senders[email.KIND] = mailer
+        # A person who deleted their data: the partner is told by the same means.
+        senders[DELETED_EMAIL] = DeletedEmailSender(mailer, settings.email_from, intake)
     return senders
 
 

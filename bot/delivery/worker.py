@@ -103,6 +103,10 @@ def safe_code(code: str) -> str:
     return _UNSAFE.sub("_", code)[:100] or "error"
 
 
+# A periodic pass over the database in one transaction, with the worker's clock (retention).
+Housekeeping = Callable[[Session, datetime], None]
+
+
 class Worker:
     """Dispatches outbox messages: each send happens outside any database transaction."""
 
@@ -121,6 +125,8 @@ class Worker:
         rng: random.Random | None = None,
         on_referral_failed: ReferralFailed | None = None,
         worker_id: str | None = None,
+        housekeeping: Housekeeping | None = None,
+        housekeeping_every: timedelta = timedelta(hours=1),
     ) -> None:
         for kind, sender in senders.items():
             if sender.kind != kind:
@@ -148,6 +154,11 @@ class Worker:
         self.worker_id = worker_id or new_worker_id()
         self._started_at: datetime | None = None
         self._beat_at: datetime | None = None
+        # Retention (bot/storage/retention.py): one pass at start, then every
+        # `housekeeping_every`, in its own transaction.
+        self._housekeeping = housekeeping
+        self._housekeeping_every = housekeeping_every
+        self._housekept_at: datetime | None = None
 
     def run_once(self, stop: threading.Event | None = None) -> int:
         """Claim one batch and try each message once; returns how many were claimed.
@@ -186,6 +197,7 @@ class Worker:
             while not stop.is_set():
                 try:
                     self._beat()
+                    self.housekeep()
                     claimed = self.run_once(stop)
                 except Exception as exc:  # the loop must outlive any one failure
                     failures += 1
@@ -203,6 +215,19 @@ class Worker:
                     stop.wait(idle_seconds)
         finally:
             self._stop_beating()
+
+    def housekeep(self) -> bool:
+        """Run the housekeeping pass if it is due; True when it ran."""
+        now = self._clock()
+        last = self._housekept_at
+        if self._housekeeping is None or (
+            last is not None and abs(now - last) < self._housekeeping_every
+        ):
+            return False
+        with self._sessions.begin() as session:
+            self._housekeeping(session, now)
+        self._housekept_at = now
+        return True
 
     def _handle(self, item: OutboxItem) -> None:
         """Dispatch one row; an error is logged and the row left to its lease (retried then)."""

@@ -13,6 +13,7 @@ what a pass would erase and changes nothing.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -22,6 +23,8 @@ from sqlalchemy.orm import Session
 
 from bot.storage.forget import forget
 from bot.storage.models import Contact, InboundMessage, OutboxMessage, Referral
+
+logger = logging.getLogger(__name__)
 
 # A referral in one of these states is finished: its partner has it, or nobody will.
 FINISHED = ("delivered", "accepted", "closed", "declined", "failed")
@@ -101,6 +104,19 @@ def purge(session: Session, now: datetime, limits: Limits, *, dry_run: bool = Fa
         dedup_ids=_rowcount(ids),
         outbox_rows=_rowcount(rows),
     )
+
+
+def housekeeping(session: Session, now: datetime, *, limits: Limits) -> None:
+    """The worker's periodic pass: purge, and log the counts (never what was erased)."""
+    purged = purge(session, now, limits)
+    if purged.total:
+        logger.info(
+            "retention erased people=%d documents=%d dedup_ids=%d outbox_rows=%d",
+            purged.people,
+            purged.referral_documents,
+            purged.dedup_ids,
+            purged.outbox_rows,
+        )
 
 
 def _count(session: Session, query: Select[Any]) -> int:

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from bot.app import Services, build_services
 from bot.channels.memory import MemoryChannel
 from bot.cli import main
+from bot.delivery.worker import Worker
 from bot.settings import Settings
 from bot.storage import outbox, referrals, retention
 from bot.storage.models import Contact, InboundMessage, OutboxMessage, Referral
@@ -153,3 +154,24 @@ def test_purge_command_dry_run_says_what_it_would_erase(
     assert result.output.startswith(f"Would erase: 1 people, 0 referral documents, {ids} dedup")
     assert "unfinished 1 days" in result.output and "logs 1 days" in result.output
     assert count(coalition, Contact) == 1
+
+
+def test_the_worker_purges_once_an_hour_with_its_own_clock(
+    coalition: Services, clock: Clock
+) -> None:
+    passes: list[object] = []
+
+    def housekeeping(session: object, now: object) -> None:
+        passes.append(now)
+        retention.housekeeping(session, now, limits=LIMITS)  # type: ignore[arg-type]
+
+    worker = Worker(coalition.sessions, {}, clock, housekeeping=housekeeping)
+    screen(coalition, clock, Person("sms", "+5215550007777", "Izel"), stop_at="country")
+
+    clock.advance(timedelta(days=31))
+    assert worker.housekeep() and count(coalition, Contact) == 0
+    clock.advance(timedelta(minutes=59))
+    assert not worker.housekeep()
+    clock.advance(timedelta(minutes=2))
+    assert worker.housekeep()
+    assert len(passes) == 2
