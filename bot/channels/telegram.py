@@ -17,6 +17,7 @@ from bot.channels.validation import (
     INT64_MAX,
     INT64_MIN,
     clean_text,
+    has_control,
     integer,
     locale_hint,
     read_json,
@@ -39,7 +40,6 @@ MAX_BODY = 128_000
 # Unix times from 0 (an inaccessible message's date is always 0) to 2100-01-01.
 _LATEST_DATE = 4_102_444_800
 _CALLBACK_ID = re.compile(r"[0-9A-Za-z_-]{1,64}")
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 class TelegramChannel:
@@ -189,7 +189,7 @@ def _date(value: object) -> None:
 
 def _ours(data: str) -> bool:
     """Whether button data could be what `button_data` made: short and without controls."""
-    return not _CONTROL.search(data) and len(data.encode("utf-8")) <= MAX_BUTTON_DATA
+    return not has_control(data) and len(data.encode("utf-8")) <= MAX_BUTTON_DATA
 
 
 def telegram_blueprint(settings: TelegramSettings, conversations: Conversations) -> Blueprint:

@@ -53,6 +53,11 @@ def clean_text(text: str) -> tuple[str, bool]:
     return text[:MAX_TEXT], True
 
 
+def has_control(text: str) -> bool:
+    """Whether `text` holds a control character or a lone surrogate (tab and newline too)."""
+    return bool(_UNWANTED.search(text)) or "\t" in text or "\n" in text
+
+
 def locale_hint(value: object) -> str | None:
     """A provider's language code if it looks like one ("pt-br"), else None (no hint)."""
     if isinstance(value, str) and len(value) <= _MAX_LOCALE_TAG and _LOCALE_TAG.fullmatch(value):

@@ -12,6 +12,7 @@ from bot.channels.validation import (
     MAX_JSON_DEPTH,
     MAX_TEXT,
     clean_text,
+    has_control,
     integer,
     locale_hint,
     read_json,
@@ -151,3 +152,9 @@ def test_a_language_hint_is_taken_only_if_it_looks_like_a_tag(value: object, hin
 )
 def test_e164_numbers(number: str, valid: bool) -> None:
     assert bool(E164.fullmatch(number)) is valid
+
+
+def test_identifiers_with_control_characters_are_told_apart() -> None:
+    assert not has_control("who:family") and not has_control("pt_BR:é")
+    for bad in ("who:\x00", "a\tb", "a\nb", "\x7f", "\x85", "\ud800"):
+        assert has_control(bad), repr(bad)

@@ -110,6 +110,8 @@ HOSTILE: dict[str, Any] = {
         "callback_query", lambda b: b["callback_query"]["from"].update(id=10**300)
     ),
     "callback data is a number": query_with(data=12),
+    "callback data has a NUL": query_with(data="who:fam\x00ily"),
+    "callback data is over 64 bytes": query_with(data="who:" + "é" * 40),
     "callback message is a string": query_with(message="Who is writing?"),
     "callback chat id is true": changed(
         "callback_query", lambda b: b["callback_query"]["message"]["chat"].update(id=True)
