@@ -26,6 +26,8 @@ def test_the_simulator_refuses_bad_requests(services: Services, settings: Settin
     assert client.post("/simulator/messages", data="hi").status_code == 400
     assert client.post("/simulator/messages", json={"text": "hi"}).status_code == 400
     assert client.post("/simulator/messages", json={"address": "a", "text": 5}).status_code == 400
+    wrong_lang = {"address": "a", "text": "hi", "lang": True}
+    assert client.post("/simulator/messages", json=wrong_lang).status_code == 400
     huge = client.post("/simulator/messages", json={"address": "a", "text": "x" * 200_000})
     assert huge.status_code == 413 and "larger than" in huge.get_json()["error"]
 

@@ -37,6 +37,8 @@ class SimulatorChannel:
             refuse("address", "address must be 1 to 64 letters, digits or ._@+-")
         if not isinstance(text, str):
             refuse("text-type", "text must be a string")
+        if lang is not None and not isinstance(lang, str):
+            refuse("lang-type", "lang must be a string")
         text, truncated = clean_text(text)
         when = datetime.now(UTC)
         inbound = Inbound(

@@ -74,7 +74,10 @@ def test_the_route_test_would_see_a_new_route(homeward: tuple[Flask, Services]) 
 
 @pytest.mark.parametrize(
     "examples",
-    [pytest.param(SHORT // 3, id="short"), pytest.param(LONG, id="long", marks=pytest.mark.slow)],
+    [
+        pytest.param(SHORT // 3, id="short"),
+        pytest.param(LONG // 3, id="long", marks=pytest.mark.slow),
+    ],
 )
 def test_every_route_answers_as_the_spec_says(
     examples: int, homeward: tuple[Flask, Services]
