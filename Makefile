@@ -82,7 +82,7 @@ test: lint
 
 # The long runs that `make test` leaves out (the `slow` marker): fuzzing every webhook with
 # thousands of hostile requests, on SQLite and, when HOMEWARD_TEST_DATABASE_URL is set,
-# PostgreSQL. About a quarter of an hour on two cores.
+# PostgreSQL. About twenty minutes on two cores.
 test-slow: install
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --maxprocesses=8 -m slow
 
