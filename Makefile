@@ -80,11 +80,12 @@ test: lint
 	scripts/system-packages
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --maxprocesses=8
 
-# The long runs, marked `slow`, that `make test` skips: the fault suites of tests/faults with
-# hundreds of referrals each (docs/reliability.md), on SQLite and, when
-# HOMEWARD_TEST_DATABASE_URL is set, PostgreSQL. Each prints what its receivers saw.
+# The long runs that `make test` leaves out (the `slow` marker), on SQLite and, when
+# HOMEWARD_TEST_DATABASE_URL is set, PostgreSQL: fuzzing every webhook with thousands of
+# hostile requests, the fault suites of tests/faults with hundreds of referrals each
+# (docs/reliability.md), and PostgreSQL restarted under load. Each prints what it saw.
 test-slow: install
-	$(BIN)/pytest -m slow -n $(PYTEST_WORKERS) --maxprocesses=8
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --maxprocesses=8 -m slow
 
 # Translations (docs/translating.md): rebuild the template from the sources named in babel.cfg,
 # then merge it into every existing catalog. Add a locale with

@@ -26,15 +26,19 @@ def test_the_simulator_refuses_bad_requests(services: Services, settings: Settin
     assert client.post("/simulator/messages", data="hi").status_code == 400
     assert client.post("/simulator/messages", json={"text": "hi"}).status_code == 400
     assert client.post("/simulator/messages", json={"address": "a", "text": 5}).status_code == 400
+    wrong_lang = {"address": "a", "text": "hi", "lang": True}
+    assert client.post("/simulator/messages", json=wrong_lang).status_code == 400
     huge = client.post("/simulator/messages", json={"address": "a", "text": "x" * 200_000})
-    assert huge.status_code == 400 and "larger than" in huge.get_json()["error"]
+    assert huge.status_code == 413 and "larger than" in huge.get_json()["error"]
 
 
 def test_a_10kb_message_gets_an_answer(services: Services, settings: Settings) -> None:
     client = create_app(settings, services).test_client()
     reply = client.post("/simulator/messages", json={"address": "w", "text": "é" * 10_000})
     assert reply.status_code == 200
-    assert reply.get_json()["replies"][0]["text"].startswith("Welcome to Homeward")
+    note, welcome = reply.get_json()["replies"][0]["text"].split("\n", 1)
+    assert note == "Your message was very long: I read only the beginning."
+    assert welcome.startswith("Welcome to Homeward")
 
 
 def test_the_simulator_is_off_in_production(services: Services, settings: Settings) -> None:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import TextIO
 
 from bot.channels.base import Handler, plain_text
+from bot.channels.validation import clean_text
 from bot.core.messages import Address, Inbound
 
 CHANNEL = "console"
@@ -35,8 +36,9 @@ def chat(
         line = stdin.readline()
         if not line:
             break
-        text = line.rstrip("\r\n")
-        replies = handler(Inbound(who, text, clock(), None, locale_hint))
+        # The same cleaning as every channel: a pasted NUL must not reach the database.
+        text, cut = clean_text(line.rstrip("\r\n"))
+        replies = handler(Inbound(who, text, clock(), None, locale_hint, truncated=cut))
         sent += 1
         for reply in plain_text(replies):
             for reply_line in reply.splitlines() or [""]:

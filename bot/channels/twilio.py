@@ -8,16 +8,18 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from flask import Blueprint, Request, Response, jsonify, request
+from flask import Blueprint, Request, Response, request
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 # twilio ships no type hints (no py.typed): its names are Any to mypy.
 from twilio.request_validator import RequestValidator  # type: ignore[import-untyped]
 from twilio.twiml.messaging_response import MessagingResponse  # type: ignore[import-untyped]
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from bot.channel_settings import TwilioSettings
-from bot.channels.base import InvalidPayload, receive
+from bot.channels.base import InvalidPayload, receive, refusal, too_large
+from bot.channels.validation import E164, clean_text, refuse
 from bot.conversations import Conversations
 from bot.core.messages import Address, Inbound, Outbound
 from bot.core.phones import locale_for_phone
@@ -53,9 +55,13 @@ FAILURES = frozenset({"failed", "undelivered"})
 
 # With Advanced Opt-Out, Twilio names the command whatever word the person used (PARAR, ARRÊT).
 _OPT_OUT_TYPES = {"STOP": "stop", "START": "start", "HELP": "help"}
-_MAX_SID = 64  # the outbox and inbound tables keep provider ids of at most 64 characters
-_MAX_ADDRESS = 64
-_ERROR_CODE = re.compile(r"^\d{1,10}$")
+# A Twilio SID: two capital letters naming the kind (SM, MM) and 32 lowercase hex digits.
+_SID = re.compile(r"[A-Z]{2}[0-9a-f]{32}")
+_STATUS = re.compile(r"[a-z_-]{1,20}")
+_ERROR_CODE = re.compile(r"[0-9]{1,10}")
+# A message's form is a few hundred bytes (a 1600-character body, percent-encoded, under
+# 20 kB); nothing Twilio sends comes near this, and nothing longer is read.
+MAX_BODY = 64_000
 
 
 def _now() -> datetime:
@@ -79,20 +85,25 @@ def signed(validator: RequestValidator, public_url: str, request: Request) -> bo
 
 
 def address_of(value: str) -> Address:
-    """The contact a Twilio address names: "whatsapp:+E164" is WhatsApp, anything else SMS."""
-    channel, number = SMS, value.strip()
+    """The contact a Twilio address names: "whatsapp:+E164" is WhatsApp, "+E164" SMS.
+
+    Anything else is refused: "messenger:", "rcs:" and friends are senders this deployment
+    does not handle, and a number that is not E.164 is nobody an SMS can reach.
+    """
+    channel, number = SMS, value
     if number.startswith(WHATSAPP_PREFIX):
         channel, number = WHATSAPP, number.removeprefix(WHATSAPP_PREFIX)
-    if not 0 < len(number) <= _MAX_ADDRESS or ":" in number:
-        # "messenger:", "rcs:" and friends: senders this deployment does not handle.
-        raise InvalidPayload("From must be a phone number or whatsapp:+number")
+    if not E164.fullmatch(number):
+        refuse("address-not-e164", "the address must be +E.164 or whatsapp:+E.164")
     return Address(channel, number)
 
 
 def _sid(form: Mapping[str, str]) -> str:
-    sid = form.get("MessageSid", "").strip()
-    if not 0 < len(sid) <= _MAX_SID:
-        raise InvalidPayload("MessageSid is missing")
+    sid = form.get("MessageSid", "")
+    if not sid:
+        refuse("sid-missing", "MessageSid is missing")
+    if not _SID.fullmatch(sid):
+        refuse("sid-malformed", "MessageSid is not a Twilio message SID")
     return sid
 
 
@@ -100,6 +111,7 @@ class TwilioChannel:
     """Twilio's messaging webhook: form fields in, TwiML out. SMS and WhatsApp alike."""
 
     name = CHANNEL
+    max_body = MAX_BODY
 
     def __init__(
         self, settings: TwilioSettings, public_url: str, clock: Callable[[], datetime] = _now
@@ -116,15 +128,17 @@ class TwilioChannel:
         sid = _sid(form)
         sender = form.get("From", "")
         if not sender:
-            raise InvalidPayload("From is missing")
+            refuse("from-missing", "From is missing")
         address = address_of(sender)
         # A tap on a WhatsApp quick-reply button (a template's) carries its label: read it as
         # if typed. Our own replies are numbered text, so no tap can name an old question.
-        text = form.get("ButtonText") or form.get("Body") or ""  # media only: "" (a hint)
+        raw = form.get("ButtonText") or form.get("Body") or ""  # media only: "" (a hint)
+        text, truncated = clean_text(raw)
         keyword = _OPT_OUT_TYPES.get(form.get("OptOutType", "").strip().upper())
         # The number's country suggests a language until the person chooses one.
         hint = locale_for_phone(address.id)
-        return [Inbound(address, text, self._clock(), sid, hint, keyword=keyword)]
+        when = self._clock()
+        return [Inbound(address, text, when, sid, hint, keyword=keyword, truncated=truncated)]
 
     def reply(self, replies: Sequence[Outbound]) -> Response:
         """One <Message> per reply (choices as numbered lines); `<Response />` for none."""
@@ -136,6 +150,10 @@ class TwilioChannel:
                 for part in split_text(text, MAX_LENGTH[SMS]):
                     twiml.message(part)
         return Response(str(twiml), mimetype="application/xml")
+
+    def refuse(self, error: InvalidPayload) -> Response:
+        """400 (or 413) with the reason: Twilio does not retry a 4xx, and its debugger shows it."""
+        return refusal(error)
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,15 +177,17 @@ class StatusReport:
 def parse_status(form: Mapping[str, str]) -> StatusReport:
     """The report in a status callback's form; raises InvalidPayload when it cannot be read."""
     sid = _sid(form)
-    status = form.get("MessageStatus", "").strip().lower()
+    status = form.get("MessageStatus", "").lower()
     if not status:
-        raise InvalidPayload("MessageStatus is missing")
-    code = form.get("ErrorCode", "").strip()
+        refuse("status-missing", "MessageStatus is missing")
+    if not _STATUS.fullmatch(status):
+        refuse("status-malformed", "MessageStatus is not a delivery status")
+    code = form.get("ErrorCode", "")
     try:
         recipient = address_of(form.get("To", "")) if form.get("To") else None
     except InvalidPayload:
         recipient = None  # only needed to find a contact; the report itself is still good
-    return StatusReport(sid, status, code if _ERROR_CODE.match(code) else None, recipient)
+    return StatusReport(sid, status, code if _ERROR_CODE.fullmatch(code) else None, recipient)
 
 
 def record_status(sessions: sessionmaker[Session], report: StatusReport) -> None:
@@ -215,14 +235,20 @@ def twilio_blueprint(
         return receive(channel, conversations.handle, request)
 
     @blueprint.post(STATUS_PATH)
-    def status() -> Response | tuple[Response, int]:
-        if not signed(validator, public_url, request):
-            logger.warning("refused unverified request channel=%s (status)", CHANNEL)
-            return jsonify(error="not verified"), 403
+    def status() -> Response:
+        request.max_content_length = MAX_BODY  # as for messages: the signature reads the form
         try:
+            if not signed(validator, public_url, request):
+                logger.warning("refused unverified request channel=%s (status)", CHANNEL)
+                return refusal(InvalidPayload("not verified", code="unverified", status=403))
             report = parse_status(request.form)
+        except RequestEntityTooLarge:
+            error = too_large(MAX_BODY)
+            logger.info("refused request channel=%s (status) reason=%s", CHANNEL, error.code)
+            return refusal(error)
         except InvalidPayload as error:
-            return jsonify(error=error.reason), 400
+            logger.info("refused request channel=%s (status) reason=%s", CHANNEL, error.code)
+            return refusal(error)
         record_status(sessions, report)
         return Response(status=200)  # Twilio wants a 2xx; the body is ignored
 

@@ -2,42 +2,54 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
 
 from flask import Blueprint, Request, Response, jsonify, render_template, request
 
-from bot.channels.base import Handler, InvalidPayload, receive
+from bot.channels.base import Handler, InvalidPayload, receive, refusal
+from bot.channels.validation import clean_text, locale_hint, read_json, refuse
 from bot.core.messages import Address, Inbound, Outbound
 
 CHANNEL = "web"
-MAX_BODY = 100_000  # 10 kB of any script, JSON-escaped, fits; more is refused, not truncated
+MAX_BODY = 100_000  # 10 kB of any script, JSON-escaped, fits; more is refused (413)
+# The page makes "web-1a2b3c4d"; tests and scripts pick their own. Nothing else is an address.
+_ADDRESS = re.compile(r"[A-Za-z0-9._@+-]{1,64}")
 
 
 class SimulatorChannel:
     """JSON in ({address, text, lang}), JSON out; no signature, so development mode only."""
 
     name = CHANNEL
+    max_body = MAX_BODY
 
     def verify(self, request: Request) -> bool:
         return True  # the blueprint is only registered in development mode
 
     def parse(self, request: Request) -> list[Inbound]:
-        if (request.content_length or 0) > MAX_BODY:
-            raise InvalidPayload(f"the request is larger than {MAX_BODY} bytes")
-        data: Any = request.get_json(silent=True)
+        data = read_json(request.get_data())
         if not isinstance(data, dict):
-            raise InvalidPayload('send JSON: {"address": "...", "text": "..."}')
+            refuse("not-object", 'send JSON: {"address": "...", "text": "..."}')
         address, text, lang = data.get("address"), data.get("text"), data.get("lang")
-        if not isinstance(address, str) or not 0 < len(address) <= 64:
-            raise InvalidPayload("address must be a string of 1 to 64 characters")
+        if not isinstance(address, str) or not _ADDRESS.fullmatch(address):
+            refuse("address", "address must be 1 to 64 letters, digits or ._@+-")
         if not isinstance(text, str):
-            raise InvalidPayload("text must be a string")
-        hint = lang if isinstance(lang, str) and len(lang) <= 35 else None
+            refuse("text-type", "text must be a string")
+        if lang is not None and not isinstance(lang, str):
+            refuse("lang-type", "lang must be a string")
+        text, truncated = clean_text(text)
         when = datetime.now(UTC)
-        return [Inbound(Address(CHANNEL, address), text, when, uuid.uuid4().hex, hint)]
+        inbound = Inbound(
+            Address(CHANNEL, address),
+            text,
+            when,
+            uuid.uuid4().hex,
+            locale_hint(lang),
+            truncated=truncated,
+        )
+        return [inbound]
 
     def reply(self, replies: Sequence[Outbound]) -> Response:
         return jsonify(
@@ -50,6 +62,10 @@ class SimulatorChannel:
                 for r in replies
             ]
         )
+
+    def refuse(self, error: InvalidPayload) -> Response:
+        """400 (413 for a body too large) with the reason, which the page shows."""
+        return refusal(error)
 
 
 def simulator_blueprint(handler: Handler) -> Blueprint:

@@ -191,7 +191,12 @@ class _Step:
 
     def finish(self) -> Turn:
         final = self.state.evolve(updated_at=self.inbound.received_at)
-        return Turn(final, tuple(self.out), tuple(self.effects))
+        out = self.out
+        if self.inbound.truncated and out:
+            # The channel cut a text longer than it takes: one line first says so.
+            note, first = self.translate.text(texts.TRUNCATED), out[0]
+            out = [replace(first, text=f"{note}\n{first.text}" if first.text else note), *out[1:]]
+        return Turn(final, tuple(out), tuple(self.effects))
 
     # -- helpers -----------------------------------------------------------------------------
 

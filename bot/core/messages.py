@@ -37,7 +37,8 @@ class Inbound:
     `locale_hint` is what the channel knows of the person's language, if anything.
     `button` is set when the person pressed a choice button instead of typing. `keyword` is
     set when the provider already recognised a command (Twilio's OptOutType: "stop", "start",
-    "help"), whatever word the person used.
+    "help"), whatever word the person used. `truncated` is set when the channel cut a text
+    longer than it accepts: the engine tells the person it read only the beginning.
     """
 
     address: Address
@@ -47,6 +48,7 @@ class Inbound:
     locale_hint: str | None = None
     button: Button | None = None
     keyword: str | None = None
+    truncated: bool = False
 
     def __post_init__(self) -> None:
         if self.received_at.tzinfo is None:

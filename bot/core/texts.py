@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.core.i18n import Text
 
 EMPTY = Text("engine.empty", "I got an empty message.")
+TRUNCATED = Text("engine.truncated", "Your message was very long: I read only the beginning.")
 TOO_LONG = Text(
     "engine.too-long", "That is too long. Please answer in {limit} characters or fewer."
 )
