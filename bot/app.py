@@ -11,6 +11,7 @@ from sqlalchemy import Engine as DatabaseEngine
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import logs
 from bot.channels.telegram import telegram_blueprint
 from bot.channels.twilio import twilio_blueprint
 from bot.channels.web import simulator_blueprint
@@ -24,6 +25,7 @@ from bot.locales import load_translators
 from bot.partners import SHIPPED, Directory, load_directory
 from bot.settings import Settings
 from bot.storage.database import make_engine, make_session_factory
+from bot.web_errors import install_error_handling
 
 logger = logging.getLogger(__name__)
 
@@ -104,6 +106,7 @@ def create_app(settings: Settings, services: Services | None = None) -> Flask:
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = 1_000_000
     app.extensions["homeward"] = services
+    install_error_handling(app)
 
     @app.get("/")
     def index() -> str:
@@ -132,7 +135,9 @@ def create_app(settings: Settings, services: Services | None = None) -> Flask:
 
 def create_app_from_env() -> Flask:
     """For WSGI servers: `gunicorn 'bot.app:create_app_from_env()'` (settings from HOMEWARD_*)."""
-    return create_app(Settings.from_env())
+    settings = Settings.from_env()
+    logs.configure(json_lines=not settings.development)  # the process's start-up
+    return create_app(settings)
 
 
 _INDEX = """<!doctype html>

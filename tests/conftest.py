@@ -13,7 +13,7 @@ from bot.app import Services, build_services, create_app
 from bot.channels.memory import MemoryChannel
 from bot.settings import Settings
 
-pytest_plugins = ["tests.conftest_db"]
+pytest_plugins = ["tests.conftest_db", "tests.log_leaks"]
 
 
 class Clock:
