@@ -17,7 +17,7 @@ LOCK := $(REQS)/prod.txt $(REQS)/dev.txt
 export HOMEWARD_HOST ?= 127.0.0.1
 export HOMEWARD_PORT ?= 8000
 
-.PHONY: install run test lint format clean i18n lock upgrade
+.PHONY: install run test test-slow lint format clean i18n lock upgrade
 
 install: $(STAMP)
 
@@ -79,6 +79,11 @@ test: lint
 	$(BIN)/homeward i18n check
 	scripts/system-packages
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --maxprocesses=8
+
+# Long fault and load runs (pytest marker `slow`; `make test` runs their short versions), one
+# at a time, with the figures they print.
+test-slow: install
+	$(BIN)/pytest -m slow -p no:xdist -s
 
 # Translations (docs/translating.md): rebuild the template from the sources named in babel.cfg,
 # then merge it into every existing catalog. Add a locale with
