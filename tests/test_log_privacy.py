@@ -32,7 +32,9 @@ HOUR = 3600  # a hung run fails instead of blocking the suite; the runs take min
 
 
 def run_pytest(report: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args]
+    # Its own temporary folders, beside the report: nothing shared with this run's.
+    basetemp = f"--basetemp={report.parent / (report.name + '-tmp')}"
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", basetemp, *args]
     env = {**os.environ, ENV: str(report)}
     return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=HOUR)
 
@@ -44,9 +46,9 @@ def reports(folder: Path) -> list[dict[str, Any]]:
 def test_no_personal_value_reaches_the_output_with_every_logger_at_debug(
     tmp_path: Path,
 ) -> None:
-    run = run_pytest(tmp_path, "-n", "2", *SUITES)
+    run = run_pytest(tmp_path / "report", "-n", "2", *SUITES)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
-    found = reports(tmp_path)
+    found = reports(tmp_path / "report")
     assert found, run.stdout[-3000:]
     tests = sum(r["tests"] for r in found)
     values = {value for r in found for value in r["values"]}
