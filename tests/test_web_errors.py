@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 from flask import Flask
+from sqlalchemy import text
 
 from bot.app import build_services, create_app
 from bot.settings import Settings
@@ -91,3 +92,33 @@ def test_an_unreachable_database_answers_503_with_retry_after(
     assert unavailable.getMessage() == (
         "database unavailable, answered 503: OperationalError (psycopg.OperationalError)"
     )
+
+
+def test_a_failed_database_write_logs_neither_its_parameters_nor_the_values(
+    app: Flask, caplog: pytest.LogCaptureFixture
+) -> None:
+    """What a fuzz run found before: Flask's error log printed SQLAlchemy's bound parameters
+    (and PostgreSQL's "Key (...)=(...) already exists") at ERROR."""
+    database = app.extensions["homeward"].database
+    with database.begin() as connection:
+        connection.execute(text("DROP TABLE IF EXISTS privacy_phones"))
+        connection.execute(text("CREATE TABLE privacy_phones (phone VARCHAR(32) UNIQUE)"))
+
+    def store() -> str:
+        with database.begin() as connection:
+            insert = text("INSERT INTO privacy_phones VALUES (:phone)")
+            connection.execute(insert, {"phone": MARIA})
+        return "stored"
+
+    app.add_url_rule("/store", "store", store, methods=["POST"])
+    log_leaks.register(MARIA)
+    caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger="sqlalchemy.engine")  # statements and rows
+    client = app.test_client()
+    assert client.post("/store").status_code == 200
+    again = client.post("/store")
+    assert again.status_code == 500 and MARIA not in again.get_data(as_text=True)
+    [failed] = [r for r in caplog.records if r.name == "bot.web_errors"]
+    assert failed.getMessage().startswith("request failed: IntegrityError (")
+    assert MARIA not in caplog.text
+    assert "INSERT INTO privacy_phones" in caplog.text  # the statement was logged, at INFO
