@@ -12,6 +12,7 @@ from sqlalchemy import Engine as DatabaseEngine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import logs
 from bot.channels.telegram import telegram_blueprint
 from bot.channels.twilio import twilio_blueprint
 from bot.channels.web import simulator_blueprint
@@ -27,6 +28,7 @@ from bot.partners import SHIPPED, Directory, load_directory
 from bot.settings import Settings
 from bot.storage.crypto import Keyring, load_or_create_key_file
 from bot.storage.database import make_engine, make_session_factory
+from bot.web_errors import install_error_handling
 
 logger = logging.getLogger(__name__)
 
@@ -148,6 +150,7 @@ def create_app(settings: Settings, services: Services | None = None) -> Flask:
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = 1_000_000
     app.extensions["homeward"] = services
+    install_error_handling(app)
 
     @app.get("/")
     def index() -> str:
@@ -184,7 +187,9 @@ def create_app(settings: Settings, services: Services | None = None) -> Flask:
 
 def create_app_from_env() -> Flask:
     """For WSGI servers: `gunicorn 'bot.app:create_app_from_env()'` (settings from HOMEWARD_*)."""
-    return create_app(Settings.from_env())
+    settings = Settings.from_env()
+    logs.configure(json_lines=not settings.development)  # the process's start-up
+    return create_app(settings)
 
 
 _INDEX = """<!doctype html>

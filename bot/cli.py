@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import sys
 import threading
@@ -16,6 +17,7 @@ import click
 import waitress
 from sqlalchemy.exc import OperationalError
 
+from bot import logs
 from bot.app import Services, build_services, check_email_intakes, create_app, keyring_for
 from bot.cli_keys import keys_group
 from bot.cli_purge import purge_command
@@ -78,14 +80,9 @@ def _running(settings: Settings) -> Iterator[Services]:
 @click.option("-v", "--verbose", is_flag=True, help="Log more (never message text or numbers).")
 def main(verbose: bool) -> None:
     """Homeward: a chat and SMS assistant that routes deported people to lawyers."""
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    # Client libraries log each request at INFO with its URL: httpx's carries the Telegram
-    # bot token, Twilio's the account and its headers. Secrets must not reach the logs.
-    for noisy in ("httpx", "httpcore", "twilio.http_client", "telegram"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    # Once, for every command: JSON lines for a log collector in production, text to read
+    # in development. Client libraries stay at WARNING even with -v (bot/logs.py says why).
+    logs.configure(verbose=verbose, json_lines=logs.structured(os.environ))
 
 
 @main.command()

@@ -14,7 +14,7 @@ from bot.channels.memory import MemoryChannel
 from bot.settings import Settings
 from tests.keys import TEST_KEYRING
 
-pytest_plugins = ["tests.conftest_db", "tests.faults.report"]
+pytest_plugins = ["tests.conftest_db", "tests.faults.report", "tests.log_leaks"]
 
 
 class Clock:
