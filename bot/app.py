@@ -11,6 +11,7 @@ from sqlalchemy import Engine as DatabaseEngine
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import headers, limits
 from bot.channels.telegram import telegram_blueprint
 from bot.channels.twilio import twilio_blueprint
 from bot.channels.web import simulator_blueprint
@@ -104,6 +105,8 @@ def create_app(settings: Settings, services: Services | None = None) -> Flask:
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = 1_000_000
     app.extensions["homeward"] = services
+    limits.install(app, settings, services.engine.translators)  # hash key: secret=...
+    headers.install(app, settings.public_url)
 
     @app.get("/")
     def index() -> str:
@@ -136,8 +139,9 @@ def create_app_from_env() -> Flask:
 
 
 _INDEX = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Homeward</title></head>
-<body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 2rem auto">
+<html lang="en"><head><meta charset="utf-8"><title>Homeward</title>
+<link rel="stylesheet" href="{{ url_for('static', filename='index.css') }}"></head>
+<body>
 <h1>Homeward</h1>
 <p>A chat and SMS assistant that connects people deported from the United States, and their
 families, with the coalition's lawyers and advocates.</p>

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from bot.channel_settings import (
     TelegramSettings,
@@ -16,6 +17,7 @@ from bot.channel_settings import (
     twilio_settings,
 )
 from bot.core.errors import ConfigError
+from bot.limits import DEFAULT_KEY_PREFIX, DEFAULT_RATE_LIMIT, check_key_prefix, parse_rules
 from bot.locales import shipped_locales
 
 Environment = Literal["development", "production"]
@@ -49,6 +51,11 @@ class Settings:
     # How a person reaches the coalition when no legal group can receive a referral (a
     # phone number or a web address, as people should read it).
     coalition_contact: str = ""
+    # Per-sender limits on inbound messages (bot/limits.py), counted in Redis when it is set
+    # (shared by every process; the URL may hold a password) or in each process's memory.
+    rate_limit: str = DEFAULT_RATE_LIMIT
+    redis_url: str | None = field(default=None, repr=False)
+    redis_key_prefix: str = DEFAULT_KEY_PREFIX
 
     @property
     def development(self) -> bool:
@@ -88,6 +95,11 @@ class Settings:
             languages=_locales(env, "HOMEWARD_LANGUAGES") or None,
             sms_fold_accents=frozenset(_locales(env, "HOMEWARD_SMS_FOLD_ACCENTS")),
             coalition_contact=(env.get("HOMEWARD_COALITION_CONTACT") or "").strip(),
+            rate_limit=_rate_limit(env.get("HOMEWARD_RATE_LIMIT", "")),
+            redis_url=_redis_url(env.get("HOMEWARD_REDIS_URL", "")),
+            redis_key_prefix=check_key_prefix(
+                env.get("HOMEWARD_REDIS_KEY_PREFIX", "").strip() or DEFAULT_KEY_PREFIX
+            ),
         )
 
 
@@ -124,6 +136,30 @@ def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
     if value.lower() in ("0", "false", "no", "off"):
         return False
     raise ConfigError(f"{name} must be true or false")
+
+
+def _rate_limit(value: str) -> str:
+    value = value.strip() or DEFAULT_RATE_LIMIT
+    parse_rules(value)  # stops start-up on a limit it cannot read
+    return value
+
+
+def _redis_url(value: str) -> str | None:
+    """redis://, rediss:// (TLS) or redis+unix:// (a socket); never echoed, it may hold a
+    password."""
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        parts = urlsplit("")
+    if parts.scheme not in ("redis", "rediss", "redis+unix") or not (parts.netloc or parts.path):
+        raise ConfigError(
+            "HOMEWARD_REDIS_URL must be an address like redis://127.0.0.1:6379/0 "
+            "(or rediss:// for TLS, redis+unix:///path/to/socket)"
+        )
+    return value
 
 
 def _email(value: str) -> str:

@@ -11,6 +11,7 @@ from flask import Blueprint, Request, Response, jsonify, render_template, reques
 
 from bot.channels.base import Handler, InvalidPayload, receive
 from bot.core.messages import Address, Inbound, Outbound
+from bot.limits import limited
 
 CHANNEL = "web"
 MAX_BODY = 100_000  # 10 kB of any script, JSON-escaped, fits; more is refused, not truncated
@@ -69,6 +70,6 @@ def simulator_blueprint(handler: Handler) -> Blueprint:
 
     @blueprint.post("/simulator/messages")
     def message() -> Response:
-        return receive(channel, handler, request)
+        return receive(channel, limited(handler), request)
 
     return blueprint

@@ -59,3 +59,10 @@ HALTED = Text(
     "engine.halted",
     "Sorry, something went wrong on our side. Send RESTART to begin again.",
 )
+# Said once to someone who writes faster than the rate limit allows (bot/limits.py); the
+# messages after it in the same window are dropped unread.
+TOO_MANY_MESSAGES = Text(
+    "limits.too-many-messages",
+    "Too many messages at once. Please wait a minute, then write again: messages sent before "
+    "then are not read.",
+)
