@@ -8,6 +8,10 @@ and ignored for the rest of the window, with a 200 so the provider does not retr
 
 Counts are kept under a keyed hash of the sender (HMAC-SHA256), never the address itself, in
 Redis when HOMEWARD_REDIS_URL is set (shared by every process) or in this process's memory.
+The counting is the `limits` package's, the engine of Flask-Limiter (same stores, same
+strategies). Flask-Limiter itself is not on the app: its checks run before the view, before
+the signature is checked and the sender known, and its hooks cost every request (a quarter of
+the work of dropping a flood message); its breach log line carries the key, too.
 """
 
 from __future__ import annotations
@@ -17,17 +21,16 @@ import hmac
 import logging
 import re
 import secrets
+import time
 from collections.abc import Callable, Sequence
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from flask import Flask, current_app
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from limits import RateLimitItem, parse_many
 from limits.errors import StorageError
-from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter, RateLimiter
+from limits.storage import MemoryStorage, RedisStorage, Storage
+from limits.strategies import MovingWindowRateLimiter
 
 from bot.core import texts
 from bot.core.errors import ConfigError
@@ -47,10 +50,7 @@ logger = logging.getLogger(__name__)
 DEFAULT_RATE_LIMIT = "20/minute; 200/hour"
 DEFAULT_KEY_PREFIX = "homeward"
 EXTENSION = "homeward.limits"
-# The moving window is exact: no burst of twice the limit across a window's edge, and a
-# refused message does not count, so a sender who stops flooding is served again one window
-# after their first accepted message. It keeps one timestamp per accepted message.
-STRATEGY = "moving-window"
+_MAX_HELD = 100_000  # senders held at once, per process (some 25 MB at most)
 _KEY_PREFIX = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 # Redis answers on a LAN in a millisecond; one that hangs must not hold a webhook for long.
 _REDIS_OPTIONS: dict[str, Any] = {
@@ -101,7 +101,7 @@ class SenderLimits:
 
     def __init__(
         self,
-        strategy: RateLimiter,
+        storage: Storage,
         rules: Sequence[RateLimitItem],
         translators: Translators,
         *,
@@ -109,7 +109,10 @@ class SenderLimits:
         key_prefix: str = DEFAULT_KEY_PREFIX,
     ) -> None:
         self.rules = tuple(rules)
-        self._strategy = strategy
+        self.storage = storage
+        # The moving window is exact: no burst of twice the limit across a window's edge, and
+        # a refused message is not counted. It keeps one timestamp per accepted message.
+        self._strategy = MovingWindowRateLimiter(storage)
         self._translators = translators
         self._secret = secret or secrets.token_bytes(32)
         self.key_prefix = key_prefix
@@ -117,6 +120,10 @@ class SenderLimits:
         # held back, and no person's message is refused because Redis is down.
         self._fallback = MovingWindowRateLimiter(MemoryStorage())
         self._store_down = False
+        # Senders over a limit, and when it reopens (epoch seconds, the store's clock). Their
+        # messages until then are dropped without asking the store: a flood costs a lookup
+        # here, not a Redis round trip (nor a memory store's expiry thread) per message.
+        self._held: dict[str, float] = {}
 
     def key(self, address: Address) -> str:
         """The sender as the counters know it: an HMAC of channel and address, in hex."""
@@ -126,13 +133,19 @@ class SenderLimits:
     def verdict(self, address: Address) -> Verdict:
         """Count one message from `address` and say whether to serve, notify or drop it."""
         key = self.key(address)
+        now = time.time()
+        if self._held.get(key, 0.0) > now:
+            return Verdict.DROP  # told already when the hold began
         for index, rule in enumerate(self.rules):
-            if not self._count(rule, "sender", key):
+            if not self._ask("hit", rule, "sender", key):
+                # A refused message is not counted, so nothing passes before the window
+                # reopens, whatever else this sender sends meanwhile.
+                self._hold(key, self._ask("get_window_stats", rule, "sender", key).reset_time)
                 # Told once per breached window, and not again for a shorter window while
                 # a longer one's notice stands: a notice is a limit of one per window.
                 notices = [_notice(longer) for longer in self.rules[index:]]
-                untold = all(self._count(n, "notice", key, test=True) for n in notices)
-                if untold and self._count(notices[0], "notice", key):
+                untold = all(self._ask("test", notice, "notice", key) for notice in notices)
+                if untold and self._ask("hit", notices[0], "notice", key):
                     return Verdict.NOTICE
                 return Verdict.DROP
         return Verdict.SERVE
@@ -150,16 +163,25 @@ class SenderLimits:
         return ()
 
     def notice(self, inbound: Inbound) -> Outbound:
-        """ "Too many messages, wait", in the language the channel hints at (else English)."""
+        """The "too many messages, wait" reply, in the language the channel hints at."""
         hint = inbound.locale_hint
         locale = self._translators.negotiate([hint]) if hint else None
         return Outbound(self._translators.get(locale or "en").text(texts.TOO_MANY_MESSAGES))
 
-    def _count(self, rule: RateLimitItem, scope: str, key: str, *, test: bool = False) -> bool:
-        """Whether `key` is under `rule`; counts one more unless `test`."""
+    def _hold(self, key: str, until: float) -> None:
+        held = self._held
+        if len(held) >= _MAX_HELD:  # a flood from many numbers: forget the holds that ended
+            now = time.time()
+            for done in [k for k, ends in list(held.items()) if ends <= now]:
+                held.pop(done, None)
+        if len(held) < _MAX_HELD:
+            held[key] = until
+
+    def _ask(self, method: str, rule: RateLimitItem, scope: str, key: str) -> Any:
+        """`method` of the strategy ("hit", "test", "get_window_stats") for `key`; from this
+        process's memory while the store is unreachable."""
         try:
-            strategy = self._strategy
-            allowed = (strategy.test if test else strategy.hit)(rule, self.key_prefix, scope, key)
+            answer = getattr(self._strategy, method)(rule, self.key_prefix, scope, key)
         except StorageError as error:
             if not self._store_down:
                 logger.warning(
@@ -167,12 +189,11 @@ class SenderLimits:
                     type(error.storage_error).__name__,
                 )
                 self._store_down = True
-            fallback = self._fallback
-            return (fallback.test if test else fallback.hit)(rule, self.key_prefix, scope, key)
+            return getattr(self._fallback, method)(rule, self.key_prefix, scope, key)
         if self._store_down:
             logger.info("rate-limit store answers again")
             self._store_down = False
-        return allowed
+        return answer
 
 
 def _notice(rule: RateLimitItem) -> RateLimitItem:
@@ -183,29 +204,20 @@ def _notice(rule: RateLimitItem) -> RateLimitItem:
 def install(
     app: Flask, settings: Settings, translators: Translators, *, secret: bytes | None = None
 ) -> SenderLimits:
-    """Put Flask-Limiter on `app` and the per-sender limits `limited` handlers check.
+    """Give `app` the per-sender limits that `limited` handlers check.
 
     `secret` is the key for hashing senders (see SenderLimits); the deployment's keyring
-    gives it. Flask-Limiter's own decorators stay free for other routes (a sign-in form, say).
+    gives it. The store is Redis when HOMEWARD_REDIS_URL is set, else this process's memory.
     """
     rules = parse_rules(settings.rate_limit)
     prefix = check_key_prefix(settings.redis_key_prefix)
     if settings.redis_url:
-        uri, options = settings.redis_url, dict(_REDIS_OPTIONS)
+        if secret is None:
+            logger.warning("rate limits: no key for hashing senders; each process counts apart")
+        storage: Storage = RedisStorage(settings.redis_url, **_REDIS_OPTIONS)
     else:
-        uri, options = "memory://", {}
-    if settings.redis_url and secret is None:
-        logger.warning("rate limits: no key for hashing senders; each process counts apart")
-    limiter = Limiter(
-        get_remote_address,
-        storage_uri=uri,
-        storage_options=options,
-        strategy=STRATEGY,
-        key_prefix=prefix,
-    )
-    limiter.init_app(app)
-    _redact_flask_limiter_keys()
-    limits = SenderLimits(limiter.limiter, rules, translators, secret=secret, key_prefix=prefix)
+        storage = MemoryStorage()
+    limits = SenderLimits(storage, rules, translators, secret=secret, key_prefix=prefix)
     app.extensions[EXTENSION] = limits
     return limits
 
@@ -219,20 +231,3 @@ def limited(handler: Handler) -> Handler:
         return limits.admit(inbound, handler)
 
     return gated
-
-
-class _RedactKey(logging.Filter):
-    """Flask-Limiter logs a breached limit with its key ("ratelimit 5 per 1 minute (KEY)
-    exceeded at endpoint: ..."), and a key may be an address: keep the line, not the key."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        args = record.args
-        if str(record.msg).startswith("ratelimit ") and isinstance(args, tuple) and len(args) == 3:
-            record.args = (args[0], "<redacted>", args[2])
-        return True
-
-
-def _redact_flask_limiter_keys() -> None:
-    flask_limiter_log = logging.getLogger("flask-limiter")
-    if not any(isinstance(f, _RedactKey) for f in flask_limiter_log.filters):
-        flask_limiter_log.addFilter(_RedactKey())

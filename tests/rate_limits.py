@@ -13,9 +13,9 @@ from dataclasses import replace
 
 import pytest
 from flask import Flask
-from flask_limiter import Limiter
 from limits.storage import MemoryStorage, RedisStorage
 
+from bot.limits import EXTENSION
 from bot.settings import Settings
 
 REDIS_ENV = "HOMEWARD_TEST_REDIS_URL"
@@ -47,17 +47,10 @@ def on_store(settings: Settings, store: str, rate_limit: str) -> Iterator[Settin
             client.delete(key)
 
 
-def limiter_of(app: Flask) -> Limiter:
-    """The app's Flask-Limiter."""
-    (limiter,) = app.extensions["limiter"]
-    assert isinstance(limiter, Limiter)
-    return limiter
-
-
 def stored_keys(app: Flask) -> list[str]:
     """Every key the app's rate limits have written, from Redis or from memory."""
-    storage = limiter_of(app).storage
-    prefix = app.extensions["homeward.limits"].key_prefix
+    limits = app.extensions[EXTENSION]
+    storage, prefix = limits.storage, limits.key_prefix
     if isinstance(storage, MemoryStorage):
         return [*storage.storage, *storage.events]
     assert isinstance(storage, RedisStorage)
