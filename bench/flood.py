@@ -50,6 +50,7 @@ NO_LIMITS = "1000000/second"  # never reached: the hook as it was before rate li
 class Case:
     name: str
     flood_body: int | None  # bytes in each flood message; None: no flood
+    flood_rate: float | None = None  # flood messages a second; None: as fast as they go
     limits: bool = True
 
 
@@ -137,21 +138,27 @@ class Sender:
             raise SystemExit(f"the hook answered {answer.status_code}: {answer.text[:200]}")
 
 
-def flood(base: str, number: str, body: int, stop: threading.Event, sent: list[int]) -> None:
+def flood(
+    base: str, number: str, body: int, every: float, stop: threading.Event, sent: list[int]
+) -> None:
+    """Post from `number` until `stop`, one message each `every` seconds (0: no pause)."""
     sender = Sender(base, number)
     text = "x" * body
+    due = time.perf_counter()
     while not stop.is_set():
         sender.send(text)
         sent.append(1)
+        due += every
+        time.sleep(max(0.0, due - time.perf_counter()))
 
 
-def run(base: str, case: Case, people: int, flooders: int, tag: str) -> Result:
+def run(base: str, case: Case, people: int, flooders: int, tag: str, flooder: str) -> Result:
     """Time `people` new people (numbers +1555<tag>NNNN) while `case`'s flood runs, if any."""
     stop = threading.Event()
     sent: list[int] = []
-    flooder = f"+1555{tag}9999"
+    every = flooders / case.flood_rate if case.flood_rate else 0.0
     threads = [
-        threading.Thread(target=flood, args=(base, flooder, case.flood_body, stop, sent))
+        threading.Thread(target=flood, args=(base, flooder, case.flood_body, every, stop, sent))
         for _ in range(flooders if case.flood_body is not None else 0)
     ]
     for thread in threads:
@@ -182,14 +189,17 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=10, help="people timed per case and round")
     parser.add_argument("--rounds", type=int, default=3, help="rounds of every case, interleaved")
     parser.add_argument("--flooders", type=int, default=4, help="connections flooding at once")
+    parser.add_argument("--rate", type=float, default=100, help="flood messages a second")
     parser.add_argument("--big", type=int, default=490_000, help="bytes of a big flood message")
     parser.add_argument("--database-url", help="an empty database to use instead of SQLite")
     options = parser.parse_args()
+    rate = options.rate
     cases = [
         Case("no flood (baseline)", None),
-        Case("flood, limits on", 20),
-        Case(f"flood of {options.big // 1000} kB messages, limits on", options.big),
-        Case("flood, no limits (before)", 20, limits=False),
+        Case(f"flood of {rate:g}/s, limits on", 20, rate),
+        Case("flood at full speed, limits on", 20),
+        Case(f"flood of {rate:g}/s, {options.big // 1000} kB each, limits on", options.big, rate),
+        Case(f"flood of {rate:g}/s, no limits (before)", 20, rate, limits=False),
     ]
     waits: dict[Case, list[float]] = {case: [] for case in cases}
     sent = dict.fromkeys(cases, 0)
@@ -206,7 +216,9 @@ def main() -> None:
         for round_ in range(options.rounds):
             for index, case in enumerate(cases):
                 tag = f"{index}{round_:02d}"
-                result = run(bases[case.limits], case, options.people, options.flooders, tag)
+                flooder = f"+1555{index}999999"  # one number floods through every round
+                base = bases[case.limits]
+                result = run(base, case, options.people, options.flooders, tag, flooder)
                 waits[case] += result.waits
                 sent[case] += result.flood_sent
     backend = (options.database_url or "sqlite").split(":")[0].split("+")[0]
@@ -214,12 +226,12 @@ def main() -> None:
         f"{options.people * options.rounds} people x {len(SCRIPT)} messages, one at a time; "
         f"flood: {options.flooders} connections from one number; {backend}"
     )
-    print(f"{'case':36} {'p50 ms':>8} {'p99 ms':>8} {'p99':>7} {'flood sent':>11}")
+    print(f"{'case':42} {'p50 ms':>8} {'p99 ms':>8} {'p99':>7} {'flood sent':>11}")
     baseline = p99(waits[cases[0]])
     for case in cases:
         late = p99(waits[case])
         print(
-            f"{case.name:36} {statistics.median(waits[case]) * 1000:8.1f} "
+            f"{case.name:42} {statistics.median(waits[case]) * 1000:8.1f} "
             f"{late * 1000:8.1f} {late / baseline:6.1f}x {sent[case]:11d}"
         )
 

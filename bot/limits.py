@@ -118,7 +118,7 @@ class SenderLimits:
         self.key_prefix = key_prefix
         # While the shared store is unreachable, this process counts alone: a flood is still
         # held back, and no person's message is refused because Redis is down.
-        self._fallback = MovingWindowRateLimiter(MemoryStorage())
+        self._fallback: MovingWindowRateLimiter | None = None
         self._store_down = False
         # Senders over a limit, and when it reopens (epoch seconds, the store's clock). Their
         # messages until then are dropped without asking the store: a flood costs a lookup
@@ -189,6 +189,8 @@ class SenderLimits:
                     type(error.storage_error).__name__,
                 )
                 self._store_down = True
+            if self._fallback is None:
+                self._fallback = MovingWindowRateLimiter(MemoryStorage())
             return getattr(self._fallback, method)(rule, self.key_prefix, scope, key)
         if self._store_down:
             logger.info("rate-limit store answers again")

@@ -26,7 +26,7 @@ def test_turns_benchmark_prints_a_ratio_per_case(tmp_path: Path) -> None:
 
 
 def test_flood_benchmark_prints_a_ratio_per_case(tmp_path: Path) -> None:
-    tiny = ["--people", "1", "--rounds", "1", "--flooders", "1", "--big", "20000"]
+    tiny = ["--people", "1", "--rounds", "1", "--flooders", "1", "--rate", "50", "--big", "20000"]
     result = subprocess.run(
         [sys.executable, str(BENCH / "flood.py"), *tiny],
         capture_output=True,
@@ -41,9 +41,13 @@ def test_flood_benchmark_prints_a_ratio_per_case(tmp_path: Path) -> None:
         "1 people x 10 messages, one at a time; flood: 1 connections from one number; sqlite"
     )
     assert lines[1].split() == ["case", "p50", "ms", "p99", "ms", "p99", "flood", "sent"]
-    names = ["no flood (baseline)", "flood, limits on", "flood of 20 kB messages, limits on"]
-    names.append("flood, no limits (before)")
-    assert [line[:36].rstrip() for line in lines[2:]] == names
+    assert [line[:42].rstrip() for line in lines[2:]] == [
+        "no flood (baseline)",
+        "flood of 50/s, limits on",
+        "flood at full speed, limits on",
+        "flood of 50/s, 20 kB each, limits on",
+        "flood of 50/s, no limits (before)",
+    ]
     assert lines[2].split()[-2:] == ["1.0x", "0"]
     for line in lines[3:]:
         ratio, sent = line.split()[-2:]
