@@ -12,7 +12,7 @@ from sqlalchemy import Engine as DatabaseEngine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import logs
+from bot import headers, limits, logs
 from bot.channels.telegram import telegram_blueprint
 from bot.channels.twilio import twilio_blueprint
 from bot.channels.web import simulator_blueprint
@@ -26,7 +26,7 @@ from bot.flows.loader import FLOWS_DIR, load_flows
 from bot.locales import load_translators
 from bot.partners import SHIPPED, Directory, load_directory
 from bot.settings import Settings
-from bot.storage.crypto import Keyring, load_or_create_key_file
+from bot.storage.crypto import Keyring, keyring_of, load_or_create_key_file
 from bot.storage.database import make_engine, make_session_factory
 from bot.web_errors import install_error_handling
 
@@ -151,6 +151,11 @@ def create_app(settings: Settings, services: Services | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = 1_000_000
     app.extensions["homeward"] = services
     install_error_handling(app)
+    # Senders are counted under a keyed hash: the same key in every process, so processes
+    # that share Redis count together, and no number is stored in clear.
+    sender_key = keyring_of(services.database.dialect).derive("rate-limits")
+    limits.install(app, settings, services.engine.translators, secret=sender_key)
+    headers.install(app, settings.public_url)
 
     @app.get("/")
     def index() -> str:
@@ -193,8 +198,9 @@ def create_app_from_env() -> Flask:
 
 
 _INDEX = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Homeward</title></head>
-<body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 2rem auto">
+<html lang="en"><head><meta charset="utf-8"><title>Homeward</title>
+<link rel="stylesheet" href="{{ url_for('static', filename='index.css') }}"></head>
+<body>
 <h1>Homeward</h1>
 <p>A chat and SMS assistant that connects people deported from the United States, and their
 families, with the coalition's lawyers and advocates.</p>

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from bot.channel_settings import (
     TelegramSettings,
@@ -18,6 +19,7 @@ from bot.channel_settings import (
     twilio_settings,
 )
 from bot.core.errors import ConfigError
+from bot.limits import DEFAULT_KEY_PREFIX, DEFAULT_RATE_LIMIT, check_key_prefix, parse_rules
 from bot.locales import shipped_locales
 from bot.storage.crypto import Keyring, parse_secret_keys
 from bot.storage.retention import Limits
@@ -76,6 +78,12 @@ class Settings:
             logs=timedelta(days=self.retain_log_days),
         )
 
+    # Per-sender limits on inbound messages (bot/limits.py), counted in Redis when it is set
+    # (shared by every process; the URL may hold a password) or in each process's memory.
+    rate_limit: str = DEFAULT_RATE_LIMIT
+    redis_url: str | None = field(default=None, repr=False)
+    redis_key_prefix: str = DEFAULT_KEY_PREFIX
+
     @property
     def development(self) -> bool:
         """Development mode turns on the browser simulator; never use it in production."""
@@ -133,6 +141,11 @@ class Settings:
             retain_referral_days=_days(env, "HOMEWARD_RETAIN_REFERRAL_DAYS", 90),
             retain_log_days=_days(env, "HOMEWARD_RETAIN_LOG_DAYS", 7),
             **_keys(env),
+            rate_limit=_rate_limit(env.get("HOMEWARD_RATE_LIMIT", "")),
+            redis_url=_redis_url(env.get("HOMEWARD_REDIS_URL", "")),
+            redis_key_prefix=check_key_prefix(
+                env.get("HOMEWARD_REDIS_KEY_PREFIX", "").strip() or DEFAULT_KEY_PREFIX
+            ),
         )
 
 
@@ -204,6 +217,30 @@ def _seconds(env: Mapping[str, str], name: str, default: float, minimum: float) 
     if not math.isfinite(seconds) or not minimum <= seconds <= 86400:
         raise ConfigError(f"{name} must be a number of seconds from {minimum:g} to 86400")
     return seconds
+
+
+def _rate_limit(value: str) -> str:
+    value = value.strip() or DEFAULT_RATE_LIMIT
+    parse_rules(value)  # stops start-up on a limit it cannot read
+    return value
+
+
+def _redis_url(value: str) -> str | None:
+    """redis://, rediss:// (TLS) or redis+unix:// (a socket); never echoed, it may hold a
+    password."""
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        parts = urlsplit("")
+    if parts.scheme not in ("redis", "rediss", "redis+unix") or not (parts.netloc or parts.path):
+        raise ConfigError(
+            "HOMEWARD_REDIS_URL must be an address like redis://127.0.0.1:6379/0 "
+            "(or rediss:// for TLS, redis+unix:///path/to/socket)"
+        )
+    return value
 
 
 def _email(value: str) -> str:

@@ -23,3 +23,32 @@ def test_turns_benchmark_prints_a_ratio_per_case(tmp_path: Path) -> None:
     assert lines[0] == "20 turns (2 people x 10 messages)"
     assert lines[1].startswith("engine only (baseline)") and lines[1].endswith(" 1.0x")
     assert lines[2].startswith("stored, SQLite") and lines[2].endswith("x")
+
+
+def test_flood_benchmark_prints_a_ratio_per_case(tmp_path: Path) -> None:
+    tiny = ["--people", "1", "--rounds", "1", "--flooders", "1", "--rate", "50", "--big", "20000"]
+    result = subprocess.run(
+        [sys.executable, str(BENCH / "flood.py"), *tiny],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == (
+        "1 people x 10 messages, one at a time; flood: 1 connections from one number; sqlite"
+    )
+    assert lines[1].split() == ["case", "p50", "ms", "p99", "ms", "p99", "flood", "sent"]
+    assert [line[:42].rstrip() for line in lines[2:]] == [
+        "no flood (baseline)",
+        "flood of 50/s, limits on",
+        "flood at full speed, limits on",
+        "flood of 50/s, 20 kB each, limits on",
+        "flood of 50/s, no limits (before)",
+    ]
+    assert lines[2].split()[-2:] == ["1.0x", "0"]
+    for line in lines[3:]:
+        ratio, sent = line.split()[-2:]
+        assert ratio.endswith("x") and int(sent) > 0

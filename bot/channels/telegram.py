@@ -26,6 +26,7 @@ from bot.channels.validation import (
 from bot.conversations import Conversations
 from bot.core.messages import Address, Inbound, Outbound
 from bot.delivery.telegram_sender import MAX_BUTTON_DATA, WEBHOOK_PATH, button_of
+from bot.limits import limited
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +62,7 @@ class TelegramChannel:
     def __init__(self, settings: TelegramSettings) -> None:
         self.settings = settings
         self.callback_query_id: str | None = None
+        self.chat_id: str | None = None
 
     def verify(self, request: Request) -> bool:
         """The secret Telegram was given by `homeward telegram set-webhook`, compared safely."""
@@ -84,17 +86,28 @@ class TelegramChannel:
             inbound = _message(_object(update["message"], "message"), update_id, now)
         elif update.get("callback_query") is not None:
             inbound = self._callback(_object(update["callback_query"], "callback"), update_id, now)
+        self.chat_id = inbound.address.id if inbound is not None else None
         return [inbound] if inbound is not None else []
 
     def reply(self, replies: Sequence[Outbound]) -> Response:
         """An answer Telegram runs for us: answerCallbackQuery stops the button's spinner.
 
-        What the person reads goes through the outbox (the handler queues it), never here.
+        What the person reads goes through the outbox (the handler queues it), never here;
+        only the rate limit's "wait" notice comes back, and rides in this answer so that
+        nothing is stored for a message that was not read (bot/limits.py).
         """
-        if replies:
-            logger.warning("telegram replies must go through the outbox: %d dropped", len(replies))
+        text = "\n\n".join(reply.as_plain_text() for reply in replies)
         if self.callback_query_id is not None:
+            if text:  # an alert over the chat; Telegram takes at most 200 characters
+                return jsonify(
+                    method="answerCallbackQuery",
+                    callback_query_id=self.callback_query_id,
+                    text=text[:200],
+                    show_alert=True,
+                )
             return jsonify(method="answerCallbackQuery", callback_query_id=self.callback_query_id)
+        if text and self.chat_id is not None:
+            return jsonify(method="sendMessage", chat_id=int(self.chat_id), text=text)
         return jsonify({})
 
     def refuse(self, error: InvalidPayload) -> Response:
@@ -199,6 +212,6 @@ def telegram_blueprint(settings: TelegramSettings, conversations: Conversations)
     @blueprint.post(WEBHOOK_PATH)
     def hook() -> Response:
         # The replies go to the outbox in the same transaction as the turn; the worker sends.
-        return receive(TelegramChannel(settings), conversations.queue, request)
+        return receive(TelegramChannel(settings), limited(conversations.queue), request)
 
     return blueprint

@@ -24,6 +24,7 @@ from bot.conversations import Conversations
 from bot.core.messages import Address, Inbound, Outbound
 from bot.core.phones import locale_for_phone
 from bot.delivery.chat import MAX_LENGTH, split_text
+from bot.limits import limited
 from bot.storage import contacts, outbox
 from bot.storage.models import Contact
 
@@ -232,7 +233,7 @@ def twilio_blueprint(
 
     @blueprint.post(HOOK_PATH)
     def message() -> Response:
-        return receive(channel, conversations.handle, request)
+        return receive(channel, limited(conversations.handle), request)
 
     @blueprint.post(STATUS_PATH)
     def status() -> Response:

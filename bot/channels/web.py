@@ -12,6 +12,7 @@ from flask import Blueprint, Request, Response, jsonify, render_template, reques
 from bot.channels.base import Handler, InvalidPayload, receive, refusal
 from bot.channels.validation import clean_text, locale_hint, read_json, refuse
 from bot.core.messages import Address, Inbound, Outbound
+from bot.limits import limited
 
 CHANNEL = "web"
 MAX_BODY = 100_000  # 10 kB of any script, JSON-escaped, fits; more is refused (413)
@@ -85,6 +86,6 @@ def simulator_blueprint(handler: Handler) -> Blueprint:
 
     @blueprint.post("/simulator/messages")
     def message() -> Response:
-        return receive(channel, handler, request)
+        return receive(channel, limited(handler), request)
 
     return blueprint

@@ -77,3 +77,10 @@ ALREADY_SENT = Text(
     "Your answers went to {partner} before. Changes made since were not sent: quote your code "
     "{reference} to tell them.",
 )
+# Said once to someone who writes faster than the rate limit allows (bot/limits.py); the
+# messages after it in the same window are dropped unread.
+TOO_MANY_MESSAGES = Text(
+    "limits.too-many-messages",
+    "Too many messages at once. Please wait a minute, then write again: messages sent before "
+    "then are not read.",
+)

@@ -108,6 +108,12 @@ class Keyring:
         digest = hmac.new(self._hash, value.encode("utf-8", "surrogatepass"), hashlib.sha256)
         return digest.hexdigest()
 
+    def derive(self, purpose: str) -> bytes:
+        """A key for another use of the hash key (rate-limit counters), distinct per purpose."""
+        return hmac.new(
+            self._hash, b"homeward:" + purpose.encode("ascii"), hashlib.sha256
+        ).digest()
+
 
 def _new_hash_key() -> str:
     return base64.urlsafe_b64encode(os.urandom(32)).decode("ascii")

@@ -44,10 +44,25 @@ def browser() -> Iterator[Browser]:
         launched.close()
 
 
+def csp_violations(page: Page) -> list[str]:
+    """What the browser reports refusing under the page's Content-Security-Policy, as it goes."""
+    refused: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            refused.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    return refused
+
+
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
+    """A fresh page; the test fails if anything on it broke the served CSP."""
     context = browser.new_context(locale="en-US")
     opened = context.new_page()
     opened.set_default_timeout(10_000)
+    refused = csp_violations(opened)
     yield opened
     context.close()
+    assert refused == [], "the page broke its Content-Security-Policy"

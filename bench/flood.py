@@ -1,0 +1,240 @@
+"""How long other people wait for a reply while one number floods the Twilio hook (p99, as a
+ratio of the same wait without a flood, measured in the same run).
+
+    .venv/bin/python bench/flood.py [--people 10] [--rounds 3] [--flooders 4] [--big 490000]
+                                    [--database-url postgresql+psycopg://...]
+
+Homeward runs as `homeward serve` runs it (Waitress, 8 threads), in a child process on a
+loopback port, with the Twilio channel on. Every request is signed as Twilio signs it (the
+twilio package's RequestValidator) and goes over HTTP. People write one message at a time,
+each waiting for the reply, and are timed; meanwhile `--flooders` connections post as fast as
+they can from one number (a new number each round). Each line prints the people's p50 and
+p99 reply times, the p99 as a ratio of the baseline's, and how many flood messages went in.
+The last case runs against a second server whose limits are too high to apply: the flood as
+it was before rate limits. Rounds of every case take turns, so that whatever else the
+machine does weighs on every case alike.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+from twilio.request_validator import RequestValidator  # type: ignore[import-untyped]
+
+from bot.storage import database
+
+ACCOUNT_SID = "AC" + "3f" * 16
+AUTH_TOKEN = "5e2b" * 8
+HOOK = "/hooks/twilio"
+SCRIPT = ["hi", "2", "Mexico", "no", "2011", "9", "22", "California", "skip", "back"]
+LIMITS = "20/minute; 200/hour"  # the default
+NO_LIMITS = "1000000/second"  # never reached: the hook as it was before rate limits
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    name: str
+    flood_body: int | None  # bytes in each flood message; None: no flood
+    flood_rate: float | None = None  # flood messages a second; None: as fast as they go
+    limits: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    waits: list[float]
+    flood_sent: int
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def serving(database_url: str, rate_limit: str, log: Path) -> Iterator[str]:
+    """`homeward serve` in a child process; yields its base URL (also its public URL)."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {
+        **os.environ,
+        "HOMEWARD_ENV": "production",
+        "HOMEWARD_DATABASE_URL": database_url,
+        "HOMEWARD_START_FLOW": "placeholder",
+        "HOMEWARD_RUN_WORKER": "false",
+        "HOMEWARD_PUBLIC_URL": base,
+        "HOMEWARD_TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+        "HOMEWARD_TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "HOMEWARD_TWILIO_FROM": "+15005550006",
+        "HOMEWARD_RATE_LIMIT": rate_limit,
+    }
+    command = [sys.executable, "-c", "from bot.cli import main; main()", "serve"]
+    # Its log goes to a file: a pipe nobody reads would fill and stop the server.
+    with log.open("w") as output:
+        child = subprocess.Popen(
+            [*command, "--port", str(port)], env=env, stdout=output, stderr=output
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if requests.get(f"{base}/healthz", timeout=1).ok:
+                    break
+            except requests.ConnectionError:
+                pass
+            if child.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"homeward serve did not start:\n{log.read_text()}")
+            time.sleep(0.1)
+        yield base
+    except BaseException:
+        print(f"homeward serve ({rate_limit}) logged, last:", file=sys.stderr)
+        print("\n".join(log.read_text().splitlines()[-30:]), file=sys.stderr)
+        raise
+    finally:
+        child.send_signal(signal.SIGTERM)
+        child.wait(timeout=30)
+
+
+class Sender:
+    """One number writing to the hook over a kept-alive connection, each message signed."""
+
+    def __init__(self, base: str, number: str) -> None:
+        self.url = base + HOOK
+        self.number = number
+        self.http = requests.Session()
+        self.validator = RequestValidator(AUTH_TOKEN)
+
+    def send(self, text: str) -> None:
+        sid = "SM" + secrets.token_hex(16)
+        form = {
+            "AccountSid": ACCOUNT_SID,
+            "Body": text,
+            "From": self.number,
+            "MessageSid": sid,
+            "NumMedia": "0",
+            "SmsMessageSid": sid,
+            "To": "+15005550006",
+        }
+        signature = self.validator.compute_signature(self.url, form)
+        answer = self.http.post(
+            self.url, data=form, headers={"X-Twilio-Signature": signature}, timeout=120
+        )
+        if answer.status_code != 200:
+            raise SystemExit(f"the hook answered {answer.status_code}: {answer.text[:200]}")
+
+
+def flood(
+    base: str, number: str, body: int, every: float, stop: threading.Event, sent: list[int]
+) -> None:
+    """Post from `number` until `stop`, one message each `every` seconds (0: no pause)."""
+    sender = Sender(base, number)
+    text = "x" * body
+    due = time.perf_counter()
+    while not stop.is_set():
+        sender.send(text)
+        sent.append(1)
+        due += every
+        time.sleep(max(0.0, due - time.perf_counter()))
+
+
+def run(base: str, case: Case, people: int, flooders: int, tag: str, flooder: str) -> Result:
+    """Time `people` new people (numbers +1555<tag>NNNN) while `case`'s flood runs, if any."""
+    stop = threading.Event()
+    sent: list[int] = []
+    every = flooders / case.flood_rate if case.flood_rate else 0.0
+    threads = [
+        threading.Thread(target=flood, args=(base, flooder, case.flood_body, every, stop, sent))
+        for _ in range(flooders if case.flood_body is not None else 0)
+    ]
+    for thread in threads:
+        thread.start()
+    while threads and len(sent) < flooders:  # the flood is under way before anyone is timed
+        time.sleep(0.01)
+    waits: list[float] = []
+    try:
+        for n in range(people):
+            person = Sender(base, f"+1555{tag}{n:04d}")
+            for text in SCRIPT:
+                began = time.perf_counter()
+                person.send(text)
+                waits.append(time.perf_counter() - began)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+    return Result(waits, len(sent))
+
+
+def p99(waits: list[float]) -> float:
+    return statistics.quantiles(waits, n=100, method="inclusive")[98]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--people", type=int, default=10, help="people timed per case and round")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of every case, interleaved")
+    parser.add_argument("--flooders", type=int, default=4, help="connections flooding at once")
+    parser.add_argument("--rate", type=float, default=100, help="flood messages a second")
+    parser.add_argument("--big", type=int, default=490_000, help="bytes of a big flood message")
+    parser.add_argument("--database-url", help="an empty database to use instead of SQLite")
+    options = parser.parse_args()
+    rate = options.rate
+    cases = [
+        Case("no flood (baseline)", None),
+        Case(f"flood of {rate:g}/s, limits on", 20, rate),
+        Case("flood at full speed, limits on", 20),
+        Case(f"flood of {rate:g}/s, {options.big // 1000} kB each, limits on", options.big, rate),
+        Case(f"flood of {rate:g}/s, no limits (before)", 20, rate, limits=False),
+    ]
+    waits: dict[Case, list[float]] = {case: [] for case in cases}
+    sent = dict.fromkeys(cases, 0)
+    with tempfile.TemporaryDirectory() as folder, ExitStack() as servers:
+        bases = {}
+        for limits in (True, False):
+            url = options.database_url or f"sqlite:///{Path(folder) / f'bench-{limits}.db'}"
+            database.upgrade(url)
+            rate_limit = LIMITS if limits else NO_LIMITS
+            log = Path(folder) / f"serve-{limits}.log"
+            bases[limits] = servers.enter_context(serving(url, rate_limit, log))
+        # Round after round of every case, so that whatever else the machine does at a time
+        # weighs on every case alike.
+        for round_ in range(options.rounds):
+            for index, case in enumerate(cases):
+                tag = f"{index}{round_:02d}"
+                flooder = f"+1555{index}999999"  # one number floods through every round
+                base = bases[case.limits]
+                result = run(base, case, options.people, options.flooders, tag, flooder)
+                waits[case] += result.waits
+                sent[case] += result.flood_sent
+    backend = (options.database_url or "sqlite").split(":")[0].split("+")[0]
+    print(
+        f"{options.people * options.rounds} people x {len(SCRIPT)} messages, one at a time; "
+        f"flood: {options.flooders} connections from one number; {backend}"
+    )
+    print(f"{'case':42} {'p50 ms':>8} {'p99 ms':>8} {'p99':>7} {'flood sent':>11}")
+    baseline = p99(waits[cases[0]])
+    for case in cases:
+        late = p99(waits[case])
+        print(
+            f"{case.name:42} {statistics.median(waits[case]) * 1000:8.1f} "
+            f"{late * 1000:8.1f} {late / baseline:6.1f}x {sent[case]:11d}"
+        )
+
+
+if __name__ == "__main__":
+    main()
