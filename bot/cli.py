@@ -82,8 +82,9 @@ def main(verbose: bool) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     # Client libraries log each request at INFO with its URL: httpx's carries the Telegram
-    # bot token, Twilio's the account and its headers. Secrets must not reach the logs.
-    for noisy in ("httpx", "httpcore", "twilio.http_client", "telegram"):
+    # bot token, Twilio's the account and its headers; urllib3 (under Twilio's client) logs
+    # at DEBUG the query of a message listing, which names a person. Both stay out of logs.
+    for noisy in ("httpx", "httpcore", "twilio.http_client", "telegram", "urllib3"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.core.partners import Intake
 from bot.delivery import email, webhook
 from bot.delivery.telegram_sender import TelegramSender
+from bot.delivery.twilio_eraser import TwilioEraser
 from bot.delivery.twilio_sender import TwilioSender
 from bot.delivery.worker import Sender
 from bot.partners import Directory
@@ -25,6 +26,8 @@ def build_senders(
             senders["whatsapp"] = TwilioSender(
                 settings.twilio, settings.public_url, sessions, "whatsapp"
             )
+        if settings.delete_provider_copies:
+            senders[TwilioEraser.kind] = TwilioEraser(settings.twilio)
     if settings.telegram is not None:
         senders["telegram"] = TelegramSender(settings.telegram)
 
