@@ -101,7 +101,12 @@ def build_services(settings: Settings) -> Services:
     database = make_engine(settings.database_url, keyring_for(settings))
     sessions = make_session_factory(database)
     conversations = Conversations(
-        sessions, engine, directory, fallback, sms_fold_accents=settings.sms_fold_accents
+        sessions,
+        engine,
+        directory,
+        fallback,
+        sms_fold_accents=settings.sms_fold_accents,
+        delete_provider_copies=settings.delete_provider_copies,
     )
     return Services(settings, database, sessions, engine, conversations, directory)
 

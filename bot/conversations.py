@@ -14,12 +14,13 @@ from bot.core.actions import CASE_KEY, Matcher, Receiving
 from bot.core.effects import DeletionRequested, FlowHalted, ReferralRequested
 from bot.core.engine import Engine
 from bot.core.matching import choose
-from bot.core.messages import Choice, Inbound, Outbound
+from bot.core.messages import Address, Choice, Inbound, Outbound
 from bot.core.partners import Case, Match, Partner
 from bot.core.sms import fold_accents
 from bot.core.state import State
 from bot.delivery import chat, failover
 from bot.delivery import referrals as referrals_out
+from bot.delivery.twilio_eraser import enqueue_erase
 from bot.partners import Directory
 from bot.storage import contacts, referrals
 from bot.storage.forget import forget
@@ -42,12 +43,15 @@ class Conversations:
         directory: Directory | None = None,
         fallback: Partner | None = None,
         sms_fold_accents: frozenset[str] = frozenset(),
+        delete_provider_copies: bool = False,
     ) -> None:
         self.sessions = sessions
         self.engine = engine
         self.directory = directory
         self.fallback = fallback
         self.sms_fold_accents = sms_fold_accents
+        # HOMEWARD_DELETE_PROVIDER_COPIES: DELETE also deletes Twilio's message records.
+        self.delete_provider_copies = delete_provider_copies
 
     def handle(self, inbound: Inbound) -> tuple[Outbound, ...]:
         """The replies to send back for `inbound` (none for a duplicate or after STOP)."""
@@ -86,7 +90,7 @@ class Conversations:
                 self._refer(session, requested, turn.state, inbound, contact.id)
             deleting = any(isinstance(effect, DeletionRequested) for effect in turn.effects)
             if deleting:
-                self._forget(session, contact.id, now)
+                self._forget(session, contact.id, inbound.address, now)
             else:
                 contacts.save_state(session, contact, turn.state, now)
             for halted in (e for e in turn.effects if isinstance(e, FlowHalted)):
@@ -117,9 +121,11 @@ class Conversations:
                 self._reminder(session, contact.id, inbound, state, turn.state)
         return () if via_outbox else replies
 
-    def _forget(self, session: Session, contact_id: int, now: datetime) -> None:
+    def _forget(self, session: Session, contact_id: int, address: Address, now: datetime) -> None:
         """Erase every trace of the person, and ask each partner that may hold their referral
         to delete it too (a `referral.deleted` notice carrying only its id and code)."""
+        if self.delete_provider_copies:
+            enqueue_erase(session, address, now)  # Twilio's copies: the number is needed
         forgotten = forget(session, contact_id, now)
         for told in forgotten.partners_to_tell:
             partner = self.directory.get(told.partner_id) if self.directory else None

@@ -24,7 +24,9 @@ VENDOR_FLOORS: Mapping[str, int] = {
     "httpcore": logging.WARNING,
     "twilio.http_client": logging.WARNING,
     "telegram": logging.WARNING,
-    "urllib3": logging.INFO,  # DEBUG logs every request line, query string included
+    # DEBUG logs every request line with its query string: a Twilio message listing (DELETE's
+    # erasure of Twilio's copies) names the person's number there.
+    "urllib3": logging.WARNING,
 }
 
 # The id of the web request being handled, added to every record logged while it runs.

@@ -68,6 +68,9 @@ class Settings:
     retain_unfinished_days: int = 30
     retain_referral_days: int = 90
     retain_log_days: int = 7
+    # On DELETE, also delete Twilio's records of the person's SMS or WhatsApp messages
+    # (bot/delivery/twilio_eraser.py). Off by default: it deletes data at the provider.
+    delete_provider_copies: bool = False
 
     @property
     def retention(self) -> Limits:
@@ -140,6 +143,7 @@ class Settings:
             retain_unfinished_days=_days(env, "HOMEWARD_RETAIN_UNFINISHED_DAYS", 30),
             retain_referral_days=_days(env, "HOMEWARD_RETAIN_REFERRAL_DAYS", 90),
             retain_log_days=_days(env, "HOMEWARD_RETAIN_LOG_DAYS", 7),
+            delete_provider_copies=_flag(env, "HOMEWARD_DELETE_PROVIDER_COPIES", False),
             **_keys(env),
             rate_limit=_rate_limit(env.get("HOMEWARD_RATE_LIMIT", "")),
             redis_url=_redis_url(env.get("HOMEWARD_REDIS_URL", "")),

@@ -11,6 +11,7 @@ from bot.delivery import email, telegram_sender, twilio_sender, webhook
 from bot.delivery.deletion_notices import DeletedEmailSender, DeletedWebhookSender
 from bot.delivery.referrals import DELETED_EMAIL, DELETED_WEBHOOK
 from bot.delivery.telegram_sender import TelegramSender
+from bot.delivery.twilio_eraser import TwilioEraser
 from bot.delivery.twilio_sender import TwilioSender
 from bot.delivery.worker import Sender
 from bot.partners import Directory
@@ -47,6 +48,8 @@ def build_senders(
             senders["whatsapp"] = TwilioSender(
                 settings.twilio, settings.public_url, sessions, "whatsapp", timeout=twilio_timeout
             )
+        if settings.delete_provider_copies:
+            senders[TwilioEraser.kind] = TwilioEraser(settings.twilio)
     if settings.telegram is not None:
         # Its own deadline is four timeouts (getMe, then sendMessage): that is the send.
         telegram_timeout = send_timeout(telegram_sender.DEFAULT_TIMEOUT, lease, operations=4)

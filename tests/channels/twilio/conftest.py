@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 
 import pytest
 from flask.testing import FlaskClient
@@ -39,6 +39,7 @@ MARIA = "+525555550123"  # a deported woman in Mexico City, texting by SMS
 JEAN = "+50955550188"  # a man in Port-au-Prince, on WhatsApp
 PAYLOADS = Path(__file__).parent / "payloads"
 MESSAGES_PATH = re.compile(r"^/2010-04-01/Accounts/(AC[0-9a-f]{32})/Messages\.json$")
+MESSAGE_PATH = re.compile(r"^/2010-04-01/Accounts/(AC[0-9a-f]{32})/Messages/(\w+)\.json$")
 
 
 def payload(name: str, **changes: str) -> dict[str, str]:
@@ -86,27 +87,49 @@ def contact(services: Services, channel: str, address: str) -> Contact:
 
 
 class Phone:
-    """Someone texting Homeward's Twilio number; the bot's answers are read from the TwiML."""
+    """Someone texting Homeward's Twilio number; the bot's answers are read from the TwiML.
 
-    def __init__(self, client: FlaskClient, number: str, base: str = "sms_text") -> None:
+    Given the fake API, the account keeps each message as Twilio would: what the person
+    sent, and each TwiML reply.
+    """
+
+    def __init__(
+        self,
+        client: FlaskClient,
+        number: str,
+        base: str = "sms_text",
+        api: FakeTwilioApi | None = None,
+    ) -> None:
         self.client = client
         self.number = number
         self.base = base
+        self.api = api
         self.last_form: dict[str, str] = {}
+
+    @property
+    def address(self) -> str:
+        """The number as Twilio writes it ("whatsapp:+..." on WhatsApp)."""
+        return ("whatsapp:" if self.base.startswith("whatsapp") else "") + self.number
 
     def send(self, text: str, **fields: str) -> list[str]:
         """Send `text` (a fresh MessageSid each time); returns the replies as plain text."""
-        return twiml_messages(self.post(text, **fields))
+        replies = twiml_messages(self.post(text, **fields))
+        if self.api is not None:
+            ours = self.last_form["To"]
+            for reply in replies:
+                self.api.hold(ours, self.address, reply, direction="outbound-reply")
+        return replies
 
     def post(self, text: str, **fields: str) -> TestResponse:
         changes = {"Body": text, "MessageSid": new_sid(), **fields}
-        if self.base.startswith("whatsapp"):
-            changes["From"] = "whatsapp:" + self.number
-        else:
-            changes["From"] = self.number
+        changes["From"] = self.address
         changes["SmsMessageSid"] = changes["SmsSid"] = changes["MessageSid"]
         self.last_form = payload(self.base, **changes)
-        return post_signed(self.client, "/hooks/twilio", self.last_form)
+        answer = post_signed(self.client, "/hooks/twilio", self.last_form)
+        if self.api is not None and answer.status_code == 200:
+            form = self.last_form
+            self.api.hold(form["From"], form["To"], text, sid=form["MessageSid"])
+        return answer
 
     def resend_last(self) -> list[str]:
         """Twilio delivering the same webhook again (it timed out waiting for us, say)."""
@@ -115,7 +138,7 @@ class Phone:
 
 @dataclass
 class Received:
-    """One request the fake API received."""
+    """One request the fake API received (`form`: the body of a POST, the query of a GET)."""
 
     method: str
     path: str
@@ -125,37 +148,84 @@ class Received:
 
 @dataclass
 class FakeTwilioApi:
-    """A loopback HTTP server answering POST /2010-04-01/Accounts/{sid}/Messages.json.
+    """A loopback HTTP server answering Twilio's Messages API for one account.
 
-    It answers like Twilio: 201 with the message resource, or, when told to, the error
-    answers Twilio gives (with their JSON bodies), or no answer at all until the client
-    gives up. Everything it receives is kept in `received`.
+    POST Messages.json sends (201 with the message resource), GET Messages.json lists the
+    account's messages newest first (To/From filters, pages like Twilio's), and DELETE
+    Messages/{sid}.json deletes one (204; 404 if unknown). When told to, it gives the error
+    answers Twilio gives (with their JSON bodies), or no answer at all until the client gives
+    up. Everything it receives is kept in `received`; the account's messages in `held`.
     """
 
     url: str = ""
     received: list[Received] = field(default_factory=list)
     sids: list[str] = field(default_factory=list)  # of the messages it accepted, in order
-    script: deque[str] = field(default_factory=deque)
+    held: dict[str, dict[str, Any]] = field(default_factory=dict)  # the account's messages
+    scripts: dict[str, deque[str]] = field(default_factory=dict)
     release: threading.Event = field(default_factory=threading.Event)
+    _order: dict[str, int] = field(default_factory=dict)  # sid -> when it was stored
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def answer_next(self, *answers: str) -> None:
-        """Queue answers: "21610", "21211", "429", "500" or "slow"; then success again."""
-        self.script.extend(answers)
+    def answer_next(self, *answers: str, method: str = "POST") -> None:
+        """Queue answers to the next requests of `method`: "21610", "21211", "429", "500",
+        "slow", for DELETE "404" or "20009" (still in progress), or "200" (as usual); then
+        success again."""
+        self.scripts.setdefault(method, deque()).extend(answers)
 
     @property
     def messages(self) -> list[dict[str, list[str]]]:
-        return [r.form for r in self.received]
+        """The form bodies of the messages Homeward sent (POSTs)."""
+        return [r.form for r in self.received if r.method == "POST"]
 
-    def handle(self, method: str, path: str, body: bytes, authorization: str) -> Answer:
-        form = parse_qs(body.decode("utf-8"), keep_blank_values=True)
+    @property
+    def deleted(self) -> list[str]:
+        """The SIDs Homeward asked to delete, in order (whatever the answer was)."""
+        return [r.path.rsplit("/", 1)[1].removesuffix(".json") for r in self.deletions]
+
+    @property
+    def deletions(self) -> list[Received]:
+        return [r for r in self.received if r.method == "DELETE"]
+
+    @property
+    def listings(self) -> list[dict[str, list[str]]]:
+        """The queries of the lists Homeward asked for."""
+        return [r.form for r in self.received if r.method == "GET"]
+
+    def hold(
+        self,
+        from_: str,
+        to: str,
+        body: str = "",
+        sid: str | None = None,
+        direction: str = "inbound",
+        messaging_service_sid: str | None = None,
+    ) -> str:
+        """Keep a message on the account as Twilio does (one a person sent, or a TwiML reply)."""
+        sid = sid or new_sid()
+        form = {"From": [from_], "To": [to], "Body": [body]}
+        if messaging_service_sid:
+            form["MessagingServiceSid"] = [messaging_service_sid]
+        self._store(_message(ACCOUNT_SID, form, sid, direction))
+        return sid
+
+    def holds(self, number: str) -> list[str]:
+        """The SIDs of the account's messages to or from `number` (as Twilio spells it)."""
+        return [sid for sid, m in self.held.items() if number in (m["to"], m["from"])]
+
+    def handle(self, method: str, target: str, body: bytes, authorization: str) -> Answer:
+        path, _, query = target.partition("?")
+        form = parse_qs(query if method == "GET" else body.decode("utf-8"), keep_blank_values=True)
         self.received.append(Received(method, path, form, authorization))
-        match = MESSAGES_PATH.match(path)
-        if method != "POST" or match is None:
+        listing = MESSAGES_PATH.match(path)
+        one = MESSAGE_PATH.match(path)
+        account = listing[1] if listing else one[1] if one else None
+        if account is None or (method, bool(listing)) not in _ROUTES:
             return _error(404, 20404, "The requested resource was not found")
         expected = "Basic " + base64.b64encode(f"{ACCOUNT_SID}:{AUTH_TOKEN}".encode()).decode()
-        if match[1] != ACCOUNT_SID or authorization != expected:
+        if account != ACCOUNT_SID or authorization != expected:
             return _error(401, 20003, "Authenticate")
-        scripted = self.script.popleft() if self.script else None
+        script = self.scripts.get(method)
+        scripted = script.popleft() if script else None
         if scripted == "slow":
             self.release.wait(10)  # longer than the client waits; then hang up
             return Answer(0, {})
@@ -167,21 +237,86 @@ class FakeTwilioApi:
             return _error(400, 21610, "Attempt to send to unsubscribed recipient")
         if scripted == "21211":
             return _error(400, 21211, "Invalid 'To' Phone Number")
+        if scripted == "20009":
+            return _error(409, 20009, "Cannot delete this resource before it is complete")
+        if scripted == "404":  # someone deleted it just before (in the Console, say)
+            if one is not None:
+                with self._lock:
+                    self.held.pop(one[2], None)
+            return _error(404, 20404, "The requested resource was not found")
+        if method == "GET":
+            return self._list(path, form)
+        if method == "DELETE":
+            assert one is not None
+            with self._lock:
+                gone = self.held.pop(one[2], None)
+            if gone is None:
+                return _error(404, 20404, "The requested resource was not found")
+            return Answer(204, None)
         if not form.get("To"):
             return _error(400, 21604, "A 'To' phone number is required.")
         if not (form.get("From") or form.get("MessagingServiceSid")):
             return _error(400, 21603, "A 'From' phone number is required.")
         if not (form.get("Body") or form.get("ContentSid")):
             return _error(400, 21602, "Message body is required.")
-        message = _message(match[1], form)
+        message = _message(account, form, new_sid(), "outbound-api")
+        self._store(message)
         self.sids.append(str(message["sid"]))
         return Answer(201, message)
+
+    def _store(self, message: dict[str, Any]) -> None:
+        with self._lock:
+            self.held[message["sid"]] = message
+            self._order[message["sid"]] = len(self._order)
+
+    def _list(self, path: str, query: dict[str, list[str]]) -> Answer:
+        """A page of the account's messages, newest first, as GET Messages.json answers."""
+        first = {name: values[0] for name, values in query.items()}
+        size = min(int(first.get("PageSize", "50")), 1000)
+        page = int(first.get("Page", "0"))
+        with self._lock:
+            matching = [
+                m
+                for m in self.held.values()
+                if all(first.get(name, m[key]) == m[key] for name, key in _FILTERS)
+            ]
+            order = dict(self._order)
+        matching.sort(key=lambda m: order[m["sid"]], reverse=True)
+        token = first.get("PageToken", "")
+        if token:
+            # Like Twilio's: a page token names the last message of the previous page, so
+            # deleting messages while paging neither skips nor repeats any.
+            after = order[token.removeprefix("PA")]
+            matching = [m for m in matching if order[m["sid"]] < after]
+        records = matching[:size]
+        filters = {k: first[k] for k in ("To", "From") if k in first}
+
+        def uri(number: int, **extra: str) -> str:
+            return f"{path}?{urlencode({**filters, 'PageSize': size, 'Page': number, **extra})}"
+
+        more = len(matching) > size
+        body: dict[str, Any] = {
+            "end": page * size + len(records) - 1,
+            "first_page_uri": uri(0),
+            "messages": records,
+            "next_page_uri": uri(page + 1, PageToken="PA" + records[-1]["sid"]) if more else None,
+            "page": page,
+            "page_size": size,
+            "previous_page_uri": uri(page - 1) if page else None,
+            "start": page * size,
+            "uri": uri(page, **({"PageToken": token} if token else {})),
+        }
+        return Answer(200, body)
+
+
+_ROUTES = {("POST", True), ("GET", True), ("DELETE", False)}
+_FILTERS = (("To", "to"), ("From", "from"))
 
 
 @dataclass
 class Answer:
     status: int
-    body: dict[str, Any]
+    body: dict[str, Any] | None  # None: no body at all (204)
     headers: dict[str, str] = field(default_factory=dict)
 
 
@@ -195,8 +330,7 @@ def _error(status: int, code: int, message: str, headers: dict[str, str] | None 
     return Answer(status, body, headers or {})
 
 
-def _message(account: str, form: dict[str, list[str]]) -> dict[str, Any]:
-    sid = new_sid()
+def _message(account: str, form: dict[str, list[str]], sid: str, direction: str) -> dict[str, Any]:
     now = datetime.now(UTC).strftime("%a, %d %b %Y %H:%M:%S +0000")
     first = {name: values[0] for name, values in form.items()}
     return {
@@ -206,7 +340,7 @@ def _message(account: str, form: dict[str, list[str]]) -> dict[str, Any]:
         "date_created": now,
         "date_sent": None,
         "date_updated": now,
-        "direction": "outbound-api",
+        "direction": direction,
         "error_code": None,
         "error_message": None,
         "from": first.get("From"),
@@ -216,7 +350,7 @@ def _message(account: str, form: dict[str, list[str]]) -> dict[str, Any]:
         "price": None,
         "price_unit": "USD",
         "sid": sid,
-        "status": "queued",
+        "status": "received" if direction == "inbound" else "queued",
         "subresource_uris": {"media": f"/2010-04-01/Accounts/{account}/Messages/{sid}/Media.json"},
         "to": first.get("To"),
         "uri": f"/2010-04-01/Accounts/{account}/Messages/{sid}.json",
@@ -232,6 +366,9 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         self._answer()
 
+    def do_DELETE(self) -> None:
+        self._answer()
+
     def _answer(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length)
@@ -240,7 +377,7 @@ class _Handler(BaseHTTPRequestHandler):
         )
         if answer.status == 0:
             return  # the "slow" answer: close without a word
-        data = json.dumps(answer.body).encode()
+        data = b"" if answer.body is None else json.dumps(answer.body).encode()
         self.send_response(answer.status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
