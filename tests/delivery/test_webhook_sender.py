@@ -407,14 +407,9 @@ def test_a_worker_killed_mid_delivery_is_replaced_and_the_receiver_sees_one_webh
 
 @pytest.mark.parametrize(
     "value",
-    [
-        "1e20",
-        "1e400",  # inf once read
-        "nan",
-        "-1e20",
-        "Fri, 31 Dec 9999 23:59:59 GMT",
-        "Mon, 01 Jan 1900 00:00:00 GMT",
-    ],
+    # What the worker's own tests and the property test below do not already cover: a real
+    # header through the real sender (the rest: infinities, negatives, dates in the past).
+    ["1e20", "nan", "Fri, 31 Dec 9999 23:59:59 GMT"],
 )
 def test_a_partner_cannot_park_or_crash_the_worker_with_its_retry_after(
     services: Services, clock: Clock, receiver: WebhookReceiver, value: str

@@ -29,6 +29,8 @@ def settings(settings: Settings, tmp_path: Path) -> Settings:
         start_flow="screening",
         languages=None,
         partners_file=demo_partner_file(tmp_path),
+        # The demo clinic takes referrals by email: production wants a mail server for it.
+        smtp_url="smtp://mail.example.org",
         sms_fold_accents=frozenset({"es"}),
     )
 
