@@ -23,7 +23,7 @@ REQUEST_ID_HEADER = "X-Request-Id"
 ENVIRON_KEY = "homeward.request_id"
 # How long a provider should wait before sending again while the database is unreachable: a
 # restart or a failover takes seconds. Telegram retries on its own; Twilio retries when the
-# webhook URL asks it to (docs/reliability-postgresql.md).
+# webhook URL asks it to (docs/reliability.md, "PostgreSQL restarted under load").
 RETRY_AFTER_SECONDS = 5
 
 
