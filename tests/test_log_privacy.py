@@ -39,6 +39,15 @@ def run_pytest(report: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=HOUR)
 
 
+def failures(run: subprocess.CompletedProcess[str]) -> str:
+    """What went wrong in a run: its error lines (without the captured log) and its summary."""
+    errors = [line for line in run.stdout.splitlines() if line.startswith(("E ", "____"))]
+    errors = [
+        line for line in errors if not line.startswith(("E         INFO", "E         DEBUG"))
+    ]
+    return "\n".join(errors[:200]) + "\n" + run.stdout[-2000:] + run.stderr[-2000:]
+
+
 def reports(folder: Path) -> list[dict[str, Any]]:
     return [json.loads(path.read_text(encoding="utf-8")) for path in folder.glob("report-*")]
 
@@ -47,7 +56,7 @@ def test_no_personal_value_reaches_the_output_with_every_logger_at_debug(
     tmp_path: Path,
 ) -> None:
     run = run_pytest(tmp_path / "report", "-n", "2", *SUITES)
-    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    assert run.returncode == 0, failures(run)
     found = reports(tmp_path / "report")
     assert found, run.stdout[-3000:]
     tests = sum(r["tests"] for r in found)
