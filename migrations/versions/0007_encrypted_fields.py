@@ -47,12 +47,12 @@ def _keyring() -> Keyring:
 def _convert(table: str, key: str, columns: Sequence[str], change: Callable[..., tuple]) -> None:
     """Rewrite `columns` of every row of `table` with `change(*values)`, by primary key."""
     bind = op.get_bind()
-    select = sa.text(f"SELECT {key}, {', '.join(columns)} FROM {table}")  # noqa: S608 - names
+    select = sa.text(f"SELECT {key}, {', '.join(columns)} FROM {table}")
     rows = bind.execute(select).fetchall()
     if not rows:
         return
     assignments = ", ".join(f"{column} = :{column}" for column in columns)
-    update = sa.text(f"UPDATE {table} SET {assignments} WHERE {key} = :key")  # noqa: S608
+    update = sa.text(f"UPDATE {table} SET {assignments} WHERE {key} = :key")
     for row in rows:
         values = change(*row[1:])
         bind.execute(update, {"key": row[0], **dict(zip(columns, values, strict=True))})
@@ -78,7 +78,7 @@ def _decrypt_json(keyring: Keyring) -> Callable[..., tuple]:
 def _has_rows(*tables: str) -> bool:
     bind = op.get_bind()
     return any(
-        bind.execute(sa.text(f"SELECT 1 FROM {table} LIMIT 1")).first() is not None  # noqa: S608
+        bind.execute(sa.text(f"SELECT 1 FROM {table} LIMIT 1")).first() is not None
         for table in tables
     )
 
