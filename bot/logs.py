@@ -143,7 +143,13 @@ class TextFormatter(logging.Formatter):
     """Readable lines: the message, then the record's ids; tracebacks without messages."""
 
     def format(self, record: logging.LogRecord) -> str:
-        line = super().format(record)
+        # logging caches a formatted traceback on the record; another handler's, made by a
+        # plain Formatter, would bring the exception's message back.
+        cached, record.exc_text = record.exc_text, None
+        try:
+            line = super().format(record)
+        finally:
+            record.exc_text = cached
         fields = extras(record)
         blocks = [v for v in fields.values() if isinstance(v, str) and "\n" in v]
         ids = " ".join(f"{k}={v}" for k, v in fields.items() if not any(v is b for b in blocks))

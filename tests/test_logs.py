@@ -87,6 +87,18 @@ def test_an_exception_is_logged_by_type_and_frames_never_by_message(
             assert json.loads(output)["error"] == "ValueError"
 
 
+def test_a_traceback_another_handler_formatted_first_is_not_reused(
+    record_of: logging.Logger,
+) -> None:
+    stream = lines(record_of, logs.TextFormatter())
+    plain = logging.StreamHandler(io.StringIO())  # a plain Formatter: messages included
+    record_of.handlers.insert(0, plain)
+    error = failure()
+    record_of.error("request failed", exc_info=(type(error), error, error.__traceback__))
+    assert MARIA in plain.stream.getvalue()  # the other handler's business
+    assert MARIA not in stream.getvalue() and "ValueError" in stream.getvalue()
+
+
 def test_an_object_given_as_extra_shows_its_type_not_its_repr(
     record_of: logging.Logger,
 ) -> None:
