@@ -37,6 +37,7 @@ import requests
 from twilio.request_validator import RequestValidator  # type: ignore[import-untyped]
 
 from bot.storage import database
+from bot.storage.crypto import Keyring
 
 ACCOUNT_SID = "AC" + "3f" * 16
 AUTH_TOKEN = "5e2b" * 8
@@ -66,6 +67,10 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+# Throwaway keys for the benchmark's throwaway databases: production asks for keys.
+KEYS = Keyring.generate()
+
+
 @contextmanager
 def serving(database_url: str, rate_limit: str, log: Path) -> Iterator[str]:
     """`homeward serve` in a child process; yields its base URL (also its public URL)."""
@@ -82,6 +87,8 @@ def serving(database_url: str, rate_limit: str, log: Path) -> Iterator[str]:
         "HOMEWARD_TWILIO_AUTH_TOKEN": AUTH_TOKEN,
         "HOMEWARD_TWILIO_FROM": "+15005550006",
         "HOMEWARD_RATE_LIMIT": rate_limit,
+        "HOMEWARD_SECRET_KEYS": ",".join(KEYS.secret_keys),
+        "HOMEWARD_HASH_KEY": KEYS.hash_key,
     }
     command = [sys.executable, "-c", "from bot.cli import main; main()", "serve"]
     # Its log goes to a file: a pipe nobody reads would fill and stop the server.
@@ -93,8 +100,9 @@ def serving(database_url: str, rate_limit: str, log: Path) -> Iterator[str]:
         deadline = time.monotonic() + 60
         while True:
             try:
-                if requests.get(f"{base}/healthz", timeout=1).ok:
-                    break
+                # Any answer means it serves: /healthz is 503 here, with no worker running.
+                requests.get(f"{base}/healthz", timeout=1)
+                break
             except requests.ConnectionError:
                 pass
             if child.poll() is not None or time.monotonic() > deadline:

@@ -18,6 +18,7 @@ from bot.delivery.worker import Worker
 from bot.settings import Settings
 from bot.storage import heartbeats, outbox
 from bot.storage.database import make_engine, make_session_factory
+from tests.keys import TEST_KEY_ENV
 
 EMAIL_PARTNER = """\
 partners:
@@ -174,6 +175,8 @@ def test_the_worker_command_refuses_to_start_too(
     monkeypatch.setenv("HOMEWARD_START_FLOW", "placeholder")
     monkeypatch.setenv("HOMEWARD_ENV", "production")
     monkeypatch.delenv("HOMEWARD_SMTP_URL", raising=False)
+    for name, value in TEST_KEY_ENV.items():
+        monkeypatch.setenv(name, value)
     result = CliRunner().invoke(main, ["worker"])
     assert result.exit_code == 1
     assert "HOMEWARD_SMTP_URL" in result.output and "mail-only-clinic" in result.output
