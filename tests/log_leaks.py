@@ -41,6 +41,8 @@ OUTSIDE = ("mail.log",)
 # The fields of a Twilio form that hold a person's number or words.
 TWILIO_FIELDS = ("From", "To", "Body", "ProfileName", "WaId", "ButtonText")
 _WORD = re.compile(r"\w+")
+# Python's and JSON's own words, which hostile tests send as values and every debug dump has.
+LITERALS = frozenset({"None", "True", "False", "null", "true", "false"})
 
 _watch: LeakWatch | None = None
 
@@ -130,8 +132,12 @@ class LeakWatch:
         self._patch()
 
     def add(self, value: object) -> None:
+        if isinstance(value, bool) or not isinstance(value, str | int):
+            return  # a hostile test's wrong type (True, None, a list): refused, not a person's
         text = str(value).strip()
-        if match_keyword(text, LEXICONS):
+        if text in LITERALS:
+            self.short.add(text)  # a hostile form's "None": in any SQLAlchemy debug dump
+        elif match_keyword(text, LEXICONS):
             self.commands.add(text)  # STOP, BORRAR...: the flow's words, not the person's
         elif len(text) >= MIN_LENGTH and not (text.isdigit() and len(text) < MIN_NUMBER):
             self.values.add(text)
@@ -253,7 +259,8 @@ class LeakWatch:
         }
         self.folder.mkdir(parents=True, exist_ok=True)
         path = self.folder / f"report-{worker}.json"
-        path.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+        # ASCII escapes: a hostile test's value may hold a lone surrogate, which UTF-8 refuses.
+        path.write_text(json.dumps(report, indent=1), encoding="ascii")
         if leaks:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
@@ -301,6 +308,6 @@ def _decoded(data: object) -> object:
     if isinstance(data, str):
         try:
             return json.loads(data)
-        except ValueError:
+        except (ValueError, RecursionError):  # hostile bodies: the app refuses them unread
             return None
     return data

@@ -29,6 +29,7 @@ from bot.storage import outbox, referrals
 from bot.storage.models import OutboxMessage
 from tests.conftest import Clock
 from tests.delivery.receivers import SECRET, sample_referral
+from tests.keys import TEST_KEY_ENV
 
 PARTNER = "demo-legal"
 # One partner, reached by webhook (and email, where a suite says so).
@@ -162,6 +163,7 @@ def worker_environment(database_url: str, tmp_path: Path) -> Callable[[str], dic
             "HOMEWARD_LANGUAGES": "en",
             "HOMEWARD_PARTNERS_FILE": str(partners),
             "HOMEWARD_WORKER_LEASE_SECONDS": str(LEASE_SECONDS),
+            **TEST_KEY_ENV,  # the keys the test's own rows were written with
         }
 
     return environment
