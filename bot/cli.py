@@ -174,9 +174,9 @@ def worker() -> None:
         stop.set()
 
     with _running(settings) as services, _worker(services) as worker:
-        click.echo("Outbox worker running. Press Ctrl-C to stop.")
         signal.signal(signal.SIGTERM, request_stop)
         signal.signal(signal.SIGINT, request_stop)
+        click.echo("Outbox worker running. Press Ctrl-C to stop.")
         try:
             worker.run_forever(stop, settings.worker_idle_seconds)
         except KeyboardInterrupt:

@@ -146,6 +146,14 @@ class WorkerProcess:
     def output(self) -> str:
         return self.log.read_text(encoding="utf-8", errors="replace")
 
+    def wait_running(self) -> None:
+        """Until it says it runs: started, migrated, and its SIGTERM handler installed."""
+        wait_until(
+            lambda: "Outbox worker running" in self.output() or self.process.poll() is not None,
+            "the worker to start",
+        )
+        assert self.process.poll() is None, self.output()
+
 
 @pytest.fixture
 def worker_environment(database_url: str, tmp_path: Path) -> Callable[[str], dict[str, str]]:

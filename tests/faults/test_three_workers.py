@@ -40,6 +40,8 @@ def test_three_workers_send_every_referral_exactly_once(
         partner.answer_next(*[Answer(204, delay=0.01)] * count)
         env = worker_environment(partner.url)
         workers = [start_worker(env) for _ in range(3)]
+        for worker in workers:
+            worker.wait_running()  # all three compete for the rows from the first one on
         ids = queue_referrals(sessions, webhook.KIND, count, datetime.now(UTC))
         wait_until(
             lambda: statuses(sessions)[outbox.SENT] == count,
