@@ -2,7 +2,7 @@
 ratio of the same wait without a flood, measured in the same run).
 
     .venv/bin/python bench/flood.py [--people 10] [--rounds 3] [--flooders 4] [--big 490000]
-                                    [--database-url postgresql+psycopg://...]
+                                    [--database-url postgresql+psycopg://...] [--flood-cpu 1]
 
 Homeward runs as `homeward serve` runs it (Waitress, 8 threads), in a child process on a
 loopback port, with the Twilio channel on. Every request is signed as Twilio signs it (the
@@ -12,7 +12,9 @@ they can from one number (a new number each round). Each line prints the people'
 p99 reply times, the p99 as a ratio of the baseline's, and how many flood messages went in.
 The last case runs against a second server whose limits are too high to apply: the flood as
 it was before rate limits. Rounds of every case take turns, so that whatever else the
-machine does weighs on every case alike.
+machine does weighs on every case alike. The flood runs in a process of its own; with
+`--flood-cpu`, on that CPU alone while the rest runs on the others, as if it came from
+another machine.
 """
 
 from __future__ import annotations
@@ -172,8 +174,11 @@ def flooding(
     connections: int,
     stop: Event,
     sent: Synchronized[int],
+    flood_cpu: int | None,
 ) -> None:
     """The flooder's process: `connections` threads flooding from `number` until `stop`."""
+    if flood_cpu is not None:
+        os.sched_setaffinity(0, {flood_cpu})
     threads = [
         threading.Thread(target=flood, args=(base, number, body, every, stop, sent))
         for _ in range(connections)
@@ -184,7 +189,15 @@ def flooding(
         thread.join()
 
 
-def run(base: str, case: Case, people: int, flooders: int, tag: str, flooder: str) -> Result:
+def run(
+    base: str,
+    case: Case,
+    people: int,
+    flooders: int,
+    tag: str,
+    flooder: str,
+    flood_cpu: int | None = None,
+) -> Result:
     """Time `people` new people (numbers +1555<tag>NNNN) while `case`'s flood runs, if any.
 
     The flood comes from a process of its own, as it would from another machine: in this one
@@ -198,7 +211,7 @@ def run(base: str, case: Case, people: int, flooders: int, tag: str, flooder: st
     if case.flood_body is not None:
         flooder_process = spawn.Process(
             target=flooding,
-            args=(base, flooder, case.flood_body, every, flooders, stop, sent),
+            args=(base, flooder, case.flood_body, every, flooders, stop, sent, flood_cpu),
             daemon=True,
         )
         flooder_process.start()
@@ -233,7 +246,18 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=100, help="flood messages a second")
     parser.add_argument("--big", type=int, default=490_000, help="bytes of a big flood message")
     parser.add_argument("--database-url", help="an empty database to use instead of SQLite")
+    parser.add_argument(
+        "--flood-cpu",
+        type=int,
+        help="run the flood's client on this CPU alone, and everything else on the others, "
+        "as if the flood came from another machine",
+    )
     options = parser.parse_args()
+    if options.flood_cpu is not None:
+        others = os.sched_getaffinity(0) - {options.flood_cpu}
+        if not others:
+            parser.error("--flood-cpu needs a machine with another CPU for the rest")
+        os.sched_setaffinity(0, others)  # the servers started below inherit it
     rate = options.rate
     cases = [
         Case("no flood (baseline)", None),
@@ -260,7 +284,9 @@ def main() -> None:
                 flooder = f"+1555{index}999999"  # one number floods through every round
                 base = bases[case.limits]
                 began = time.perf_counter()
-                result = run(base, case, options.people, options.flooders, tag, flooder)
+                result = run(
+                    base, case, options.people, options.flooders, tag, flooder, options.flood_cpu
+                )
                 print(  # progress, on stderr: a full run takes minutes
                     f"round {round_ + 1}/{options.rounds}: {case.name} "
                     f"({time.perf_counter() - began:.1f} s)",
